@@ -1,0 +1,36 @@
+// Two projects: fast unit specs beside the code, and integration tests in test/
+// that start real servers, child processes and the database chain.
+const esmOnly = ['agenda', '@agendajs/mongo-backend'];
+
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  // agenda ships ESM only; jest runs CommonJS, so those files are transpiled.
+  '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
+};
+const shared = {
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/cli/**/*.test.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/setup-env.ts'],
+    },
+  ],
+  collectCoverageFrom: ['src/**/*.ts', 'cli/**/*.ts', '!**/*.test.ts', '!**/*.d.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: { global: { statements: 90, branches: 80, functions: 90, lines: 90 } },
+  testTimeout: 30000,
+};
