@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ValidationError } from '../shared/errors';
 import { BUDGET_PERIODS, type BudgetPeriod } from './period';
 import { isValidTimeZone } from './timezone';
-import { parseUsd } from './usd';
+import { parseUsd } from '../shared/money';
 
 export const BUDGET_SCOPES = ['ORGANIZATION', 'PROJECT', 'USER', 'API_KEY'] as const;
 export type BudgetScope = (typeof BUDGET_SCOPES)[number];
@@ -16,12 +16,16 @@ export type BudgetAction = (typeof BUDGET_ACTIONS)[number];
 export const DEFAULT_THRESHOLDS = [50, 80, 100];
 
 const limitSchema = z.string().superRefine((value, ctx) => {
-  if (/^\s*-/.test(value)) ctx.addIssue({ code: 'custom', message: 'must not be negative' });
-  else if (parseUsd(value) === null)
-    ctx.addIssue({
-      code: 'custom',
-      message: 'must be a decimal USD amount such as "10" or "0.25" (at most 9 decimals)',
-    });
+  if (/^\s*-/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: 'must not be negative' });
+    return;
+  }
+  try {
+    parseUsd(value, 'limit');
+  } catch (error) {
+    const message = error instanceof ValidationError ? error.issues[0]?.message : undefined;
+    ctx.addIssue({ code: 'custom', message: message ?? 'is not a decimal USD amount' });
+  }
 });
 
 const thresholdsSchema = z
@@ -133,7 +137,7 @@ export function parseCreateBudget(raw: unknown): CreateBudgetInput {
   const { limit, startsAt, endsAt, ...rest } = result.data;
   return {
     ...rest,
-    limitNano: parseUsd(limit) as bigint,
+    limitNano: parseUsd(limit),
     startsAt: startsAt ?? null,
     endsAt: endsAt ?? null,
   };
@@ -164,6 +168,6 @@ export function parseUpdateBudget(
   for (const [key, value] of Object.entries(rest)) {
     if (value !== undefined) (update as Record<string, unknown>)[key] = value;
   }
-  if (limit !== undefined) update.limitNano = parseUsd(limit) as bigint;
+  if (limit !== undefined) update.limitNano = parseUsd(limit);
   return update;
 }
