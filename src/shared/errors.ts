@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'MCP_SERVER_UNAVAILABLE'
   | 'MCP_TOOL_ERROR'
   | 'MCP_TIMEOUT'
+  | 'CANCELLED'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
@@ -42,6 +43,8 @@ const defaultStatus: Record<ErrorCode, number> = {
   MCP_SERVER_UNAVAILABLE: 503,
   MCP_TOOL_ERROR: 502,
   MCP_TIMEOUT: 504,
+  // The caller aborted (client closed request); nginx's 499.
+  CANCELLED: 499,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 };
