@@ -1,0 +1,24 @@
+/**
+ * Restart backoff after consecutive failures: the first restart is immediate (a one-off crash
+ * should cost nothing), then 250 ms doubling up to 30 s, so a crash-looping server is not respawned
+ * in a tight loop.
+ */
+export function restartDelayMs(consecutiveFailures: number, baseMs = 250, maxMs = 30_000): number {
+  if (consecutiveFailures <= 1) return 0;
+  return Math.min(maxMs, baseMs * 2 ** (consecutiveFailures - 2));
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,16 @@
+/** The live server registry: lifecycles, calls, status and toolsets for model requests. */
+export {
+  McpRegistry,
+  type McpRegistryOptions,
+  type McpConfigSource,
+  type McpRegistryEvents,
+} from './registry';
+export {
+  toolNameFor,
+  type McpToolDefinition,
+  type McpToolExecution,
+  type McpToolset,
+  type ToolsetOptions,
+} from './toolset';
+export type { CallToolOptions, McpServerState, McpServerStatus, McpToolResult, McpTool } from './types';
+export { restartDelayMs } from './backoff';

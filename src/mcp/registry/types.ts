@@ -1,0 +1,30 @@
+/** Public shapes of the registry: call options, results and per-server status. */
+import type { CallToolResult, Implementation, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { McpTransportKind } from '../config/types';
+
+export type McpServerState = 'stopped' | 'starting' | 'ready' | 'failed';
+
+export interface CallToolOptions {
+  signal?: AbortSignal;
+  /** Overrides the server's call timeout; covers queueing behind `maxConcurrent` and the call. */
+  timeoutMs?: number;
+}
+
+export type McpToolResult = CallToolResult;
+export type McpTool = Tool;
+
+export interface McpServerStatus {
+  name: string;
+  transport: McpTransportKind | 'custom';
+  enabled: boolean;
+  state: McpServerState;
+  lastError?: { code: string; message: string; at: string };
+  pid?: number;
+  serverInfo?: Implementation;
+  toolCount?: number;
+  startedAt?: string;
+  restarts: number;
+  active: number;
+  queued: number;
+  calls: { total: number; errors: number; p50Ms?: number; p95Ms?: number };
+}

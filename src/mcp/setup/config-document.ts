@@ -1,0 +1,183 @@
+/**
+ * An editable `.mcp.json`. Edits go through jsonc-parser so that everything we do not change
+ * stays byte for byte: other servers, unknown fields, comments, key order, indentation and
+ * line endings. Each file keeps its form: a server is added under the key the file already uses
+ * (`servers` for the design form, `mcpServers` for the common client form).
+ */
+import {
+  applyEdits,
+  modify,
+  parseTree,
+  findNodeAtLocation,
+  getNodeValue,
+  type FormattingOptions,
+} from 'jsonc-parser';
+import { buildMcpConfig, type McpConfig } from '../config';
+import { readFileIfExists, writeFileAtomic } from './atomic-write';
+import { unknownNameError } from './suggest';
+
+export type ConfigForm = 'servers' | 'mcpServers';
+export type RawEntry = Record<string, unknown>;
+
+/** What setup wants a server to be, independent of the file's form. */
+export interface ServerDefinition {
+  transport: 'stdio' | 'http' | 'sse';
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  url?: string;
+  headers?: Record<string, string>;
+}
+
+/** Keys setup owns in an entry; any other key (config, timeout, description, ...) is left alone. */
+const MANAGED_KEYS = ['type', 'command', 'args', 'env', 'url', 'headers'] as const;
+
+export class McpConfigDocument {
+  private constructor(
+    readonly file: string,
+    private text: string,
+    /** False until the file exists on disk; an absent file behaves as an empty config. */
+    readonly existed: boolean,
+  ) {}
+
+  static async read(file: string): Promise<McpConfigDocument> {
+    const text = await readFileIfExists(file);
+    const doc = new McpConfigDocument(file, text ?? '{\n  "mcpServers": {}\n}\n', text !== undefined);
+    if (text !== undefined) doc.validate();
+    return doc;
+  }
+
+  /** The original text, to restore after a failed step. */
+  static async snapshot(file: string): Promise<string | undefined> {
+    return readFileIfExists(file);
+  }
+
+  toString(): string {
+    return this.text;
+  }
+
+  /** Parses and validates without expanding variables; throws McpConfigError naming file and field. */
+  validate(): McpConfig {
+    return buildMcpConfig(this.text, this.file, undefined);
+  }
+
+  serverNames(): string[] {
+    return [...this.entriesOf('servers'), ...this.entriesOf('mcpServers')].map(([name]) => name);
+  }
+
+  has(name: string): boolean {
+    return this.locate(name) !== undefined;
+  }
+
+  /** The raw entry as written (with `${VAR}` templates), or a NOT_FOUND error with suggestions. */
+  get(name: string): { form: ConfigForm; entry: RawEntry } {
+    const form = this.locate(name);
+    if (!form) throw unknownNameError('server', name, this.serverNames());
+    return { form, entry: this.value([form, name]) as RawEntry };
+  }
+
+  chainsReferencing(name: string): string[] {
+    const chains = (this.value(['chains']) ?? {}) as Record<string, { servers?: unknown }>;
+    return Object.entries(chains)
+      .filter(([, chain]) => Array.isArray(chain?.servers) && chain.servers.includes(name))
+      .map(([chain]) => chain);
+  }
+
+  /** Adds or updates a server; an update rewrites only the keys setup owns. */
+  upsertServer(name: string, definition: ServerDefinition): 'added' | 'updated' {
+    const existing = this.locate(name);
+    const form = existing ?? this.preferredForm();
+    const wanted = toEntry(definition, form);
+    if (!existing) {
+      this.edit([form, name], { ...wanted, ...(form === 'servers' ? { enabled: true } : {}) });
+      return 'added';
+    }
+    const current = this.value([form, name]) as RawEntry;
+    for (const key of MANAGED_KEYS) {
+      const next = wanted[key];
+      if (next !== undefined) this.edit([form, name, key], next);
+      else if (key in current) this.edit([form, name, key], undefined);
+    }
+    return 'updated';
+  }
+
+  removeServer(name: string): void {
+    const { form } = this.get(name);
+    this.edit([form, name], undefined);
+  }
+
+  /** Returns false when the server already was in that state. */
+  setEnabled(name: string, enabled: boolean): boolean {
+    const { form, entry } = this.get(name);
+    const wasEnabled = entry.enabled === undefined ? entry.disabled !== true : entry.enabled === true;
+    if ('disabled' in entry) this.edit([form, name, 'disabled'], undefined);
+    if (enabled && entry.enabled === undefined && form === 'mcpServers') {
+      // the client form's default is enabled; no key needed
+    } else {
+      this.edit([form, name, 'enabled'], enabled);
+    }
+    return wasEnabled !== enabled;
+  }
+
+  async save(): Promise<void> {
+    await writeFileAtomic(this.file, this.text);
+  }
+
+  private preferredForm(): ConfigForm {
+    const hasServers = this.value(['servers']) !== undefined;
+    const hasClient = this.value(['mcpServers']) !== undefined;
+    if (hasServers && !hasClient) return 'servers';
+    if (hasServers && hasClient)
+      return this.entriesOf('servers').length > this.entriesOf('mcpServers').length
+        ? 'servers'
+        : 'mcpServers';
+    return 'mcpServers';
+  }
+
+  private locate(name: string): ConfigForm | undefined {
+    if (this.entriesOf('servers').some(([n]) => n === name)) return 'servers';
+    if (this.entriesOf('mcpServers').some(([n]) => n === name)) return 'mcpServers';
+    return undefined;
+  }
+
+  private entriesOf(form: ConfigForm): [string, unknown][] {
+    const value = this.value([form]);
+    return value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [];
+  }
+
+  private value(path: (string | number)[]): unknown {
+    const root = parseTree(this.text, [], { allowTrailingComma: true });
+    const node = root && findNodeAtLocation(root, path);
+    return node ? (getNodeValue(node) as unknown) : undefined;
+  }
+
+  private edit(path: (string | number)[], value: unknown): void {
+    const edits = modify(this.text, path, value, { formattingOptions: this.formatting() });
+    this.text = applyEdits(this.text, edits);
+  }
+
+  /** The file's own indentation and line endings, so edits look hand-written. */
+  private formatting(): FormattingOptions {
+    const indent = /^([ \t]+)\S/m.exec(this.text)?.[1] ?? '  ';
+    return {
+      insertSpaces: !indent.startsWith('\t'),
+      tabSize: indent.startsWith('\t') ? 1 : indent.length,
+      eol: this.text.includes('\r\n') ? '\r\n' : '\n',
+    };
+  }
+}
+
+function toEntry(definition: ServerDefinition, form: ConfigForm): RawEntry {
+  const stdio = definition.transport === 'stdio';
+  const type = form === 'servers' && stdio ? 'external' : definition.transport;
+  const entry: RawEntry = { type };
+  if (stdio) {
+    entry.command = definition.command;
+    entry.args = definition.args ?? [];
+    if (definition.env && Object.keys(definition.env).length > 0) entry.env = definition.env;
+  } else {
+    entry.url = definition.url;
+    if (definition.headers && Object.keys(definition.headers).length > 0) entry.headers = definition.headers;
+  }
+  return entry;
+}

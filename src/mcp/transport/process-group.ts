@@ -1,0 +1,51 @@
+/**
+ * Process-tree bookkeeping for stdio servers. Each server runs as the leader of its own process
+ * group, so `npx` and whatever it spawns die together. Groups still alive when this process exits
+ * (even on an uncaught error) are SIGKILLed, so a crash of ours leaves no orphans behind.
+ */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+  });
+}
+
+export function trackGroup(pgid: number): void {
+  installExitHook();
+  liveGroups.add(pgid);
+}
+
+export function untrackGroup(pgid: number): void {
+  liveGroups.delete(pgid);
+}
+
+/** Sends `signal` to every process in the group; false when none is left. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function groupAlive(pgid: number): boolean {
+  return signalGroup(pgid, 0);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** SIGTERM the whole group, then SIGKILL whatever is still there after `graceMs`. */
+export async function killGroup(pgid: number, graceMs = 1500): Promise<void> {
+  if (signalGroup(pgid, 'SIGTERM')) {
+    const deadline = Date.now() + graceMs;
+    while (groupAlive(pgid) && Date.now() < deadline) await sleep(25);
+    if (groupAlive(pgid)) signalGroup(pgid, 'SIGKILL');
+    while (groupAlive(pgid) && Date.now() < deadline + graceMs) await sleep(25);
+  }
+  untrackGroup(pgid);
+}
