@@ -1,0 +1,142 @@
+/**
+ * The pricing service: which price applies to a request. An organisation's own price for a model
+ * (set with `setModelPrice`) wins from its effectiveFrom onwards; otherwise the shipped catalog
+ * price in force at the request time applies; a model neither knows is `unpriced`, never $0.
+ */
+import type { ModelPrice } from './model-price';
+import { candidateModelNames } from './model-names';
+import { defaultCatalog, type PriceCatalog } from './catalog';
+import type { PriceOverride, PriceOverrideStore } from './price-override-store';
+import { parseSetModelPriceInput } from './set-model-price-input';
+
+export type PriceResolution =
+  | { status: 'priced'; price: ModelPrice }
+  | { status: 'unpriced'; provider: string; model: string; reason: string };
+
+export interface PriceQuery {
+  organizationId: string;
+  provider: string;
+  model: string;
+  at: Date;
+}
+
+export interface ModelPriceListing {
+  provider: string;
+  model: string;
+  /** The price in force at the listing time. */
+  current: ModelPrice;
+  /** Every known price row for the model, oldest first (catalog and this organisation's). */
+  history: ModelPrice[];
+}
+
+function overrideToPrice(row: PriceOverride): ModelPrice {
+  return {
+    provider: row.provider,
+    model: row.model,
+    rates: row.rates,
+    tiers: row.tiers,
+    effectiveFrom: row.effectiveFrom,
+    origin: 'override',
+    version: `override:${row.id}`,
+    source: row.createdBy ? `set by ${row.createdBy}` : 'organisation price',
+  };
+}
+
+/** Among rows in force at `at`, the latest effectiveFrom wins; on a tie the latest correction wins. */
+function latestInForce(rows: PriceOverride[], at: Date): PriceOverride | undefined {
+  let best: PriceOverride | undefined;
+  for (const row of rows) {
+    if (row.effectiveFrom.getTime() > at.getTime()) continue;
+    if (
+      !best ||
+      row.effectiveFrom.getTime() > best.effectiveFrom.getTime() ||
+      (row.effectiveFrom.getTime() === best.effectiveFrom.getTime() &&
+        row.createdAt.getTime() >= best.createdAt.getTime())
+    ) {
+      best = row;
+    }
+  }
+  return best;
+}
+
+export class PricingService {
+  constructor(
+    private readonly overrides: PriceOverrideStore,
+    private readonly catalog: PriceCatalog = defaultCatalog,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The name a price for this model is stored under: the catalog's canonical name when known. */
+  priceKey(provider: string, model: string): string {
+    return this.catalog.canonicalModel(provider, model) ?? candidateModelNames(model)[0]!;
+  }
+
+  async resolvePrice(query: PriceQuery): Promise<PriceResolution> {
+    const provider = query.provider.trim().toLowerCase();
+    const names = [...new Set([...candidateModelNames(query.model), this.priceKey(provider, query.model)])];
+    const rows = await this.overrides.findForModels(query.organizationId, provider, names);
+    // The most specific name with a price in force wins (a price for a snapshot beats the family's).
+    for (const name of names) {
+      const row = latestInForce(
+        rows.filter((r) => r.model === name),
+        query.at,
+      );
+      if (row) return { status: 'priced', price: overrideToPrice(row) };
+    }
+    const catalogPrice = this.catalog.priceAt(provider, query.model, query.at);
+    if (catalogPrice) return { status: 'priced', price: catalogPrice };
+    return {
+      status: 'unpriced',
+      provider,
+      model: query.model,
+      reason: `No price is known for ${provider}/${query.model} at ${query.at.toISOString()}; set one with setModelPrice.`,
+    };
+  }
+
+  /** Records an organisation's price (history is kept; nothing is overwritten). */
+  async setModelPrice(organizationId: string, input: unknown, actor?: string): Promise<ModelPrice> {
+    const parsed = parseSetModelPriceInput(input);
+    const row = await this.overrides.insert({
+      organizationId,
+      provider: parsed.provider,
+      model: this.priceKey(parsed.provider, parsed.model),
+      rates: parsed.rates,
+      tiers: parsed.tiers,
+      effectiveFrom: parsed.effectiveFrom,
+      createdAt: this.now(),
+      createdBy: actor,
+    });
+    return overrideToPrice(row);
+  }
+
+  /** Every priced model for an organisation (catalog plus its own prices), optionally one provider. */
+  async listModelPrices(organizationId: string, options: { provider?: string; at?: Date } = {}) {
+    const at = options.at ?? this.now();
+    const providerFilter = options.provider?.trim().toLowerCase();
+    const byKey = new Map<string, ModelPrice[]>();
+    const add = (price: ModelPrice) => {
+      const key = `${price.provider}\u0000${price.model}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), price]);
+    };
+    for (const provider of this.catalog.providers()) {
+      if (providerFilter && provider !== providerFilter) continue;
+      for (const history of this.catalog.history(provider).values()) history.forEach(add);
+    }
+    for (const row of await this.overrides.list(organizationId, providerFilter)) add(overrideToPrice(row));
+
+    const listings: ModelPriceListing[] = [];
+    for (const history of byKey.values()) {
+      const first = history[0]!;
+      const resolution = await this.resolvePrice({
+        organizationId,
+        provider: first.provider,
+        model: first.model,
+        at,
+      });
+      if (resolution.status !== 'priced') continue; // only future-dated rows: nothing in force yet
+      history.sort((a, b) => a.effectiveFrom.getTime() - b.effectiveFrom.getTime());
+      listings.push({ provider: first.provider, model: first.model, current: resolution.price, history });
+    }
+    return listings.sort((a, b) => a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
+  }
+}
