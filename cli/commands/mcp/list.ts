@@ -1,0 +1,78 @@
+/** `ai mcp list`: configured servers from files only; `--check` connects, `--available` shows the catalog. */
+import { Flags } from '@oclif/core';
+import { McpCommand } from '../../lib/base-command';
+import { formatAge, formatMs, renderTable } from '../../lib/output';
+import type * as ListModule from '../../../src/mcp/setup/list-servers';
+import type * as CatalogModule from '../../../src/mcp/setup/catalog';
+
+export default class McpList extends McpCommand {
+  static override description =
+    'List the configured MCP servers: transport, enabled, command or URL (secrets redacted), cached tool count and age. Connects only with --check.';
+
+  static override examples = [
+    '<%= config.bin %> mcp list',
+    '<%= config.bin %> mcp list --json',
+    '<%= config.bin %> mcp list --check',
+    '<%= config.bin %> mcp list --available',
+  ];
+
+  static override flags = {
+    check: Flags.boolean({
+      description: 'Connect to every enabled server (concurrently) and add status and latency.',
+    }),
+    available: Flags.boolean({ description: 'List the servers `ai mcp setup` can install instead.' }),
+  };
+
+  async run(): Promise<Record<string, unknown>> {
+    const { flags } = await this.parse(McpList);
+    if (flags.available) {
+      const { describeCatalog } = require('../../../src/mcp/setup/catalog') as typeof CatalogModule;
+      const catalog = describeCatalog();
+      this.log(
+        renderTable(catalog, [
+          { header: 'NAME', get: (e) => e.id },
+          { header: 'TITLE', get: (e) => e.title },
+          { header: 'KEYS', get: (e) => e.secrets.join(', ') || '-' },
+          { header: 'DESCRIPTION', get: (e) => e.description },
+        ]),
+      );
+      return { available: catalog };
+    }
+    const configPath = this.configPath(flags.config);
+    const { listServers } = require('../../../src/mcp/setup/list-servers') as typeof ListModule;
+    const list = await listServers(configPath, { toolsPath: this.toolsPath(configPath) });
+    if (!list.exists) {
+      process.stderr.write(`No MCP configuration at ${configPath}. Add a server with: ai mcp setup\n`);
+      return { file: list.file, servers: [], chains: [] };
+    }
+    const checks = flags.check ? await checkServersPending() : undefined;
+    const servers = list.servers.map((s) => ({ ...s, ...(checks ? { check: checks[s.name] } : {}) }));
+    this.log(
+      renderTable(servers, [
+        { header: 'NAME', get: (s) => s.name },
+        { header: 'TRANSPORT', get: (s) => s.transport },
+        { header: 'ENABLED', get: (s) => (s.enabled ? 'yes' : 'no') },
+        { header: 'TOOLS', get: (s) => (s.toolCount === undefined ? '-' : String(s.toolCount)) },
+        { header: 'CACHED', get: (s) => formatAge(s.cacheAgeMs) },
+        ...(checks
+          ? [
+              { header: 'STATUS', get: (s: (typeof servers)[number]) => s.check?.status ?? '-' },
+              { header: 'LATENCY', get: (s: (typeof servers)[number]) => formatMs(s.check?.latencyMs) },
+            ]
+          : []),
+        { header: 'COMMAND / URL', get: (s) => s.target },
+      ]),
+    );
+    for (const s of servers.filter((x) => x.enabled && x.unsetVariables.length > 0)) {
+      process.stderr.write(
+        `! ${s.name}: ${s.unsetVariables.join(', ')} not set (export it or add it to .env)\n`,
+      );
+    }
+    return { file: list.file, servers, chains: list.chains };
+  }
+}
+
+// TEMPORARY until src/mcp/probe.ts lands
+async function checkServersPending(): Promise<Record<string, { status: string; latencyMs?: number }>> {
+  return {};
+}
