@@ -168,9 +168,16 @@ export async function openSession(server: McpServerConfig, options: OpenSessionO
   const opts = { ...options, timeoutMs };
   const deadline = Date.now() + timeoutMs;
   let kind: McpSession['transportKind'] = options.transportFactory ? 'custom' : server.transport;
-  let transport = options.transportFactory
-    ? await options.transportFactory(server)
-    : buildTransport(server, server.transport, options.logger);
+  let transport: Transport;
+  try {
+    transport = options.transportFactory
+      ? await options.transportFactory(server)
+      : buildTransport(server, server.transport, options.logger);
+  } catch (error) {
+    const mapped = toMcpError(error, { ...baseContext(server, undefined, 'start'), timeoutMs });
+    options.onStep?.({ step: 'start', ok: false, durationMs: 0, error: mapped });
+    throw mapped;
+  }
   let client: Client;
   try {
     client = await attempt(server, transport, opts, deadline);

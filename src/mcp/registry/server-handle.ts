@@ -8,7 +8,7 @@ import { AppError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { openSession, type McpSession, type TransportFactory } from '../client/open-session';
 import type { McpServerConfig } from '../config/types';
-import { isAbortError, isRetryable, McpCallError, toMcpError, type McpPhase } from '../errors';
+import { isRetryable, McpCallError, toMcpError, type McpPhase } from '../errors';
 import { restartDelayMs, sleep } from './backoff';
 import { LatencyWindow } from './latency-window';
 import { QueueWaitAborted, Semaphore } from './semaphore';
@@ -194,10 +194,8 @@ export class ServerHandle {
             { server: this.config.name, phase, tool },
             { hint: 'Raise "max_concurrent" or "timeout" for this server in .mcp.json' },
           );
-        } else if (
-          options.signal?.aborted &&
-          (error instanceof QueueWaitAborted || isAbortError(error) || error === options.signal.reason)
-        ) {
+        } else if (options.signal?.aborted) {
+          // The SDK reports an aborted request as a timeout; the caller's signal says what happened.
           mapped = this.abortedError(options.signal, tool);
         } else {
           mapped = toMcpError(
