@@ -1,0 +1,54 @@
+/**
+ * The composition root for services: one typed registry, built once per process
+ * and put in every GraphQL context, job and CLI command. A feature registers its
+ * services here (one field in `Services`, one line in `createServices`) and its
+ * queued listeners in `registerListeners`.
+ */
+import type { Connection } from 'mongoose';
+import type { Db } from 'mongodb';
+import { ApiKeyService } from '../auth/api-key-service';
+import { AuthService } from '../auth/auth-service';
+import { authModels } from '../auth/models';
+import { OnboardingService } from '../auth/onboarding-service';
+import { TenancyService } from '../auth/tenancy-service';
+import type { Config } from '../config/env';
+import type { EventBus } from '../events/bus';
+import type { AppPubSub } from '../pubsub/pubsub';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+
+/** Everything a service may depend on. */
+export interface ServiceDeps {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  /** The app's mongoose connection: bind models with `connection.model(...)`. */
+  connection: Connection;
+  /** The same database for the native driver. */
+  db: Db;
+  events: EventBus;
+  pubsub: AppPubSub;
+}
+
+export interface Services {
+  auth: AuthService;
+  tenancy: TenancyService;
+  apiKeys: ApiKeyService;
+  onboarding: OnboardingService;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  const models = authModels(deps.connection);
+  const apiKeys = new ApiKeyService({ models, clock: deps.clock, pubsub: deps.pubsub });
+  return {
+    auth: new AuthService({ models, clock: deps.clock }),
+    tenancy: new TenancyService({ models, clock: deps.clock, pubsub: deps.pubsub }),
+    apiKeys,
+    onboarding: new OnboardingService({ models, clock: deps.clock, apiKeys }),
+  };
+}
+
+/** Queued and inline event listeners of every feature. Called once per process. */
+export function registerListeners(_events: EventBus, _services: Services, _deps: ServiceDeps): void {
+  // Features add: registerCostListeners(events, services);
+}

@@ -1,0 +1,75 @@
+/**
+ * Environment configuration: every variable the server and worker read, validated
+ * once at start-up with zod. A bad value is a CONFIG_INVALID error whose message
+ * names each offending variable, so `npm start` fails fast and says why.
+ */
+import { z } from 'zod';
+import { AppError } from '../shared/errors';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Production database. When absent the database chain picks a local tier. */
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  DB_MODE: z.enum(['uri', 'memory-server', 'embedded']).optional(),
+  /** Run the HTTP API without an agenda worker in this process. */
+  API_ONLY: booleanFlag.default('false'),
+  /** Fixes the key created for the bootstrap owner (CI, Docker). Only used on an empty database. */
+  BOOTSTRAP_ADMIN_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{32,128}$/, 'must be 32-128 characters of A-Z, a-z, 0-9, "_" or "-"')
+    .optional(),
+  BOOTSTRAP_ORG_NAME: z.string().min(1).max(100).default('Default organisation'),
+  BOOTSTRAP_OWNER_EMAIL: z.string().email().default('owner@example.com'),
+  /** Largest accepted request body, in bytes. */
+  MAX_BODY_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  MAX_QUERY_DEPTH: int(2, 100).default(12),
+  MAX_QUERY_COMPLEXITY: int(10, 100000).default(2000),
+  /** Requests per API key per minute; 0 disables the limit. */
+  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
+  /** How long shutdown waits for in-flight requests and jobs before closing anyway. */
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /** Polling interval for jobs queued by another process (same-process jobs are notified). */
+  JOB_POLL_INTERVAL_MS: int(50, 600_000).default(1000),
+  /** Lock lifetime of a running job: a job whose process died is retried after this. */
+  JOB_LOCK_LIFETIME_MS: int(1000, 3_600_000).default(60_000),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+/** Validates the environment; throws CONFIG_INVALID naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty string means "unset" for optional variables (common in .env files).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'environment');
+    return { variable: name, message: issue.message, value: redactValue(name, cleaned[name]) };
+  });
+  const lines = problems.map((p) => `  ${p.variable}: ${p.message}${p.value ? ` (got ${p.value})` : ''}`);
+  throw new AppError(
+    'CONFIG_INVALID',
+    `Invalid configuration:\n${lines.join('\n')}\nFix the variables above in the environment or .env.`,
+    {
+      details: { variables: problems.map((p) => p.variable) },
+    },
+  );
+}
+
+function redactValue(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (/KEY|SECRET|PASSWORD|TOKEN|URI/.test(name)) return '[redacted]';
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}

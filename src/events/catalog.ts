@@ -1,0 +1,109 @@
+/**
+ * The catalog of domain events: each has a name, a version and a zod schema for its
+ * payload. Payloads are validated when an event is dispatched and again when a queued
+ * listener runs. The owning feature refines its event's payload here (bump `version`
+ * on an incompatible change).
+ *
+ * `delivery: 'outbox'` marks hot events (one per AI response, >= 1,000/s): their
+ * queued listeners are fed from a durable outbox drained in batches instead of one
+ * agenda job per event.
+ */
+import { z } from 'zod';
+
+/** Exact decimal amount as a string (money is never a JS number). */
+export const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "0.0123"');
+const id = z.string().min(1);
+const tokenCount = z.number().int().nonnegative();
+
+export interface EventDefinition<P extends z.ZodTypeAny = z.ZodTypeAny> {
+  version: number;
+  payload: P;
+  delivery: 'job' | 'outbox';
+}
+
+function defineEvent<P extends z.ZodTypeAny>(def: EventDefinition<P>): EventDefinition<P> {
+  return def;
+}
+
+export const eventCatalog = {
+  ResponseGenerated: defineEvent({
+    version: 1,
+    delivery: 'outbox',
+    payload: z.object({
+      organizationId: id,
+      projectId: id.nullable().optional(),
+      userId: id.nullable().optional(),
+      apiKeyId: id.nullable().optional(),
+      requestId: id,
+      usageEventId: id,
+      provider: z.string().min(1),
+      model: z.string().min(1),
+      usage: z.record(tokenCount),
+      requestedAt: z.string().datetime(),
+    }),
+  }),
+  CostCalculated: defineEvent({
+    version: 1,
+    delivery: 'job',
+    payload: z.object({
+      organizationId: id,
+      projectId: id.nullable().optional(),
+      userId: id.nullable().optional(),
+      usageEventId: id,
+      costRecordId: id,
+      amountUsd: decimalString,
+      priced: z.boolean(),
+    }),
+  }),
+  BudgetThresholdReached: defineEvent({
+    version: 1,
+    delivery: 'job',
+    payload: z.object({
+      organizationId: id,
+      budgetId: id,
+      threshold: z.number().int().min(1).max(100),
+      periodStart: z.string().datetime(),
+      spentUsd: decimalString,
+      limitUsd: decimalString,
+    }),
+  }),
+  BudgetExceeded: defineEvent({
+    version: 1,
+    delivery: 'job',
+    payload: z.object({
+      organizationId: id,
+      budgetId: id,
+      periodStart: z.string().datetime(),
+      spentUsd: decimalString,
+      limitUsd: decimalString,
+      requestedUsd: decimalString.optional(),
+    }),
+  }),
+  MCPToolExecuted: defineEvent({
+    version: 1,
+    delivery: 'job',
+    payload: z.object({
+      organizationId: id.nullable().optional(),
+      requestId: id.nullable().optional(),
+      server: z.string().min(1),
+      tool: z.string().min(1),
+      durationMs: z.number().nonnegative(),
+      isError: z.boolean(),
+    }),
+  }),
+  PerformanceThresholdExceeded: defineEvent({
+    version: 1,
+    delivery: 'job',
+    payload: z.object({
+      organizationId: id.nullable().optional(),
+      metric: z.string().min(1),
+      value: z.number(),
+      threshold: z.number(),
+      subject: z.string().optional(),
+    }),
+  }),
+} as const;
+
+export type EventName = keyof typeof eventCatalog;
+export type EventPayload<N extends EventName> = z.infer<(typeof eventCatalog)[N]['payload']>;
+export const eventNames = Object.keys(eventCatalog) as EventName[];

@@ -1,0 +1,58 @@
+/**
+ * What a listener is. Inline listeners run inside `dispatch` (same request, same
+ * failure). Queued listeners run later in a worker, at least once: they receive an
+ * `idempotencyKey` (stable per event and listener) and must make their writes
+ * idempotent with it, e.g. a unique index or an upsert keyed by it. The bus adds a
+ * receipt after a successful run, so a completed listener is never run again.
+ */
+import type { Logger } from '../shared/logger';
+import type { EventName } from './catalog';
+import type { DomainEvent } from './event';
+
+export interface ListenerContext {
+  /** `<listener>:<event id>`: the same on every attempt of this listener for this event. */
+  idempotencyKey: string;
+  /** 1 on the first run, 2 on the first retry, ... */
+  attempt: number;
+  logger: Logger;
+}
+
+export interface RetryPolicy {
+  /** Retries after the first failure (0 = run once). */
+  maxRetries: number;
+  /** Delay before the first retry; doubles on every retry. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxRetries: 5, initialDelayMs: 1000, maxDelayMs: 60_000 };
+
+export interface ListenerOptions<N extends EventName> {
+  event: N;
+  /** Unique per event; part of the job name and the idempotency key, so keep it stable. */
+  name: string;
+  mode: 'inline' | 'queued';
+  handle(event: DomainEvent<N>, context: ListenerContext): Promise<void> | void;
+  /** Queued only. */
+  retry?: Partial<RetryPolicy>;
+  /** Queued only: concurrent runs of this listener per worker process. */
+  concurrency?: number;
+}
+
+export interface RegisteredListener {
+  event: EventName;
+  name: string;
+  mode: 'inline' | 'queued';
+  handle(event: DomainEvent, context: ListenerContext): Promise<void> | void;
+  retry: RetryPolicy;
+  concurrency: number;
+}
+
+export function backoffDelay(policy: RetryPolicy, attempt: number): number | null {
+  if (attempt > policy.maxRetries) return null;
+  return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (attempt - 1));
+}
+
+export function listenerKey(listener: { event: EventName; name: string }): string {
+  return `${listener.event}.${listener.name}`;
+}

@@ -1,0 +1,222 @@
+/**
+ * The durable outbox for hot events (ResponseGenerated, >= 1,000/s). Dispatch costs
+ * one insert; a notified agenda job drains rows in batches. Each row lists the
+ * listeners still pending; a listener is removed from the row once it succeeded (and
+ * its receipt is written), so a crash mid-batch replays only unfinished work.
+ *
+ * Claiming: a drain claims a batch by setting `claimedUntil` (a lease); another
+ * drain skips claimed rows until the lease expires, which is how rows held by a
+ * crashed process are picked up again.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Agenda } from 'agenda';
+import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import { isAppError } from '../shared/errors';
+import type { QueuedDelivery } from './bus';
+import { serializeEvent, type DomainEvent } from './event';
+import { backoffDelay, type RegisteredListener } from './listener';
+import type { ReceiptStore } from './receipts';
+import { runQueuedListener } from './run-listener';
+
+export const OUTBOX_DRAIN_JOB = 'events:outbox-drain';
+
+export interface OutboxRow {
+  _id: string;
+  event: ReturnType<typeof serializeEvent>;
+  state: 'pending' | 'done' | 'failed';
+  pending: string[];
+  failed: string[];
+  attempts: Record<string, number>;
+  nextAttemptAt: Date;
+  claimedUntil: Date;
+  claimedBy: string | null;
+  createdAt: Date;
+  lastError?: string;
+}
+
+export interface OutboxOptions {
+  db: Db;
+  agenda: Agenda;
+  receipts: ReceiptStore;
+  logger: Logger;
+  clock: Clock;
+  batchSize?: number;
+  /** How long a claimed batch is reserved for one drain. */
+  leaseMs?: number;
+  collectionName?: string;
+}
+
+export class Outbox implements QueuedDelivery {
+  readonly collection: Collection<OutboxRow>;
+  private readonly listeners = new Map<string, RegisteredListener>();
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private triggerPendingUntil = 0;
+  private indexesReady: Promise<void> | undefined;
+
+  constructor(private readonly options: OutboxOptions) {
+    this.collection = options.db.collection<OutboxRow>(options.collectionName ?? 'event_outbox');
+    this.batchSize = options.batchSize ?? 200;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    options.agenda.define(
+      OUTBOX_DRAIN_JOB,
+      async () => {
+        await this.drain();
+      },
+      { concurrency: 1, lockLifetime: this.leaseMs },
+    );
+    // A drain started by this process clears the coalescing flag, so the next event triggers again.
+    options.agenda.on(`start:${OUTBOX_DRAIN_JOB}`, () => {
+      this.triggerPendingUntil = 0;
+    });
+  }
+
+  register(listener: RegisteredListener): void {
+    this.listeners.set(listener.name, listener);
+  }
+
+  ensureIndexes(): Promise<void> {
+    this.indexesReady ??= this.collection
+      .createIndex({ state: 1, nextAttemptAt: 1 }, { name: 'state_nextAttemptAt' })
+      .then(() => undefined);
+    return this.indexesReady;
+  }
+
+  async enqueue(event: DomainEvent, listeners: RegisteredListener[]): Promise<void> {
+    const now = new Date();
+    const row: OutboxRow = {
+      _id: event.id,
+      event: serializeEvent(event),
+      state: 'pending',
+      pending: listeners.map((l) => l.name),
+      failed: [],
+      attempts: {},
+      nextAttemptAt: now,
+      claimedUntil: new Date(0),
+      claimedBy: null,
+      createdAt: now,
+    };
+    try {
+      await this.collection.insertOne(row);
+    } catch (error) {
+      // Same event id dispatched again: it is already durable, nothing to add.
+      if ((error as { code?: number }).code !== 11000) throw error;
+      return;
+    }
+    await this.trigger();
+  }
+
+  /**
+   * Asks for a drain. Coalesced: while a drain job is queued and has not started
+   * (or for 100 ms when a remote worker will start it), further events ride along.
+   */
+  async trigger(): Promise<void> {
+    const now = Date.now();
+    if (now < this.triggerPendingUntil) return;
+    this.triggerPendingUntil = now + 100;
+    await this.options.agenda.now(OUTBOX_DRAIN_JOB);
+  }
+
+  /** A periodic sweep picks up rows whose trigger was lost (crash after insert) or whose lease expired. */
+  async scheduleSweep(every = '1 minute'): Promise<void> {
+    await this.options.agenda.every(every, OUTBOX_DRAIN_JOB);
+  }
+
+  /** Drains until no due row is left. Returns the number of rows finished. */
+  async drain(): Promise<number> {
+    await this.ensureIndexes();
+    let finished = 0;
+    for (;;) {
+      const batch = await this.claimBatch();
+      if (batch.length === 0) return finished;
+      finished += await this.processBatch(batch);
+    }
+  }
+
+  private async claimBatch(): Promise<OutboxRow[]> {
+    const now = new Date();
+    const due = { state: 'pending' as const, nextAttemptAt: { $lte: now }, claimedUntil: { $lte: now } };
+    const candidates = await this.collection
+      .find(due, { projection: { _id: 1 } })
+      .sort({ nextAttemptAt: 1 })
+      .limit(this.batchSize)
+      .toArray();
+    if (candidates.length === 0) return [];
+    const token = randomUUID();
+    // Each row's update is atomic, so two drains racing for a row cannot both win it.
+    await this.collection.updateMany(
+      { ...due, _id: { $in: candidates.map((c) => c._id) } },
+      { $set: { claimedBy: token, claimedUntil: new Date(now.getTime() + this.leaseMs) } },
+    );
+    return this.collection.find({ claimedBy: token }).toArray();
+  }
+
+  private async processBatch(rows: OutboxRow[]): Promise<number> {
+    const ops: AnyBulkWriteOperation<OutboxRow>[] = [];
+    let finished = 0;
+    let retryAt: number | undefined;
+    await Promise.all(
+      rows.map(async (row) => {
+        const done: string[] = [];
+        const failed: string[] = [];
+        const retry: { name: string; attempt: number; delay: number }[] = [];
+        let lastError: string | undefined;
+        for (const name of row.pending) {
+          const listener = this.listeners.get(name);
+          const attempt = (row.attempts[name] ?? 0) + 1;
+          if (!listener) {
+            // Not registered in this process (e.g. a feature was removed): park it visibly.
+            failed.push(name);
+            lastError = `no listener named ${name} is registered`;
+            continue;
+          }
+          try {
+            await runQueuedListener(this.options, listener, row.event, attempt);
+            done.push(name);
+          } catch (error) {
+            lastError = error instanceof Error ? error.message : String(error);
+            const delay =
+              isAppError(error) && error.code === 'BAD_USER_INPUT'
+                ? null
+                : backoffDelay(listener.retry, attempt);
+            this.options.logger.warn(
+              { err: error, listener: name, eventId: row._id, attempt },
+              'outbox listener failed',
+            );
+            if (delay === null) failed.push(name);
+            else retry.push({ name, attempt, delay });
+          }
+        }
+        const remaining = row.pending.filter((n) => !done.includes(n) && !failed.includes(n));
+        const now = Date.now();
+        const nextDelay = retry.length ? Math.min(...retry.map((r) => r.delay)) : 0;
+        const state =
+          remaining.length > 0 ? 'pending' : failed.length > 0 || row.failed.length > 0 ? 'failed' : 'done';
+        if (state !== 'pending') finished += 1;
+        if (retry.length) retryAt = Math.min(retryAt ?? Infinity, now + nextDelay);
+        ops.push({
+          updateOne: {
+            filter: { _id: row._id },
+            update: {
+              $set: {
+                state,
+                pending: remaining,
+                failed: [...row.failed, ...failed],
+                attempts: { ...row.attempts, ...Object.fromEntries(retry.map((r) => [r.name, r.attempt])) },
+                nextAttemptAt: new Date(now + nextDelay),
+                claimedUntil: new Date(0),
+                claimedBy: null,
+                ...(lastError ? { lastError } : {}),
+              },
+            },
+          },
+        });
+      }),
+    );
+    if (ops.length) await this.collection.bulkWrite(ops, { ordered: false });
+    if (retryAt !== undefined) await this.options.agenda.schedule(new Date(retryAt), OUTBOX_DRAIN_JOB);
+    return finished;
+  }
+}

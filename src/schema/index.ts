@@ -1,0 +1,15 @@
+/**
+ * The schema: importing a feature's graphql.ts registers its types and fields on
+ * the shared builder. A feature adds exactly one import line here.
+ */
+import type { GraphQLSchema } from 'graphql';
+import { builder } from './builder';
+import './errors';
+import '../auth/graphql';
+
+let schema: GraphQLSchema | undefined;
+
+export function buildSchema(): GraphQLSchema {
+  schema ??= builder.toSchema({ sortSchema: true });
+  return schema;
+}
