@@ -104,6 +104,15 @@ export class Answers {
 
   private needPrompt(flag: string, hasDefault: boolean): void {
     if (this.ctx.interactive && !this.ctx.yes) return;
+    if (flag === '--yes') {
+      throw new AppError(
+        'BAD_USER_INPUT',
+        'Confirmation needed and there is no terminal to ask. Pass --yes to confirm.',
+        {
+          details: { flag },
+        },
+      );
+    }
     const orYes = hasDefault ? ', or --yes to take the default' : '';
     throw new AppError(
       'BAD_USER_INPUT',

@@ -1,9 +1,11 @@
 /** `ai mcp list`: configured servers from files only; `--check` connects, `--available` shows the catalog. */
 import { Flags } from '@oclif/core';
-import { McpCommand } from '../../lib/base-command';
+import { McpCommand, ResultFailure } from '../../lib/base-command';
+import { exitCodeFor } from '../../lib/exit-codes';
 import { formatAge, formatMs, renderTable } from '../../lib/output';
 import type * as ListModule from '../../../src/mcp/setup/list-servers';
 import type * as CatalogModule from '../../../src/mcp/setup/catalog';
+import type * as CheckModule from '../../lib/check-servers';
 
 export default class McpList extends McpCommand {
   static override description =
@@ -45,7 +47,12 @@ export default class McpList extends McpCommand {
       process.stderr.write(`No MCP configuration at ${configPath}. Add a server with: ai mcp setup\n`);
       return { file: list.file, servers: [], chains: [] };
     }
-    const checks = flags.check ? await checkServersPending() : undefined;
+    const checks = flags.check
+      ? await (require('../../lib/check-servers') as typeof CheckModule).checkServers(
+          configPath,
+          list.servers,
+        )
+      : undefined;
     const servers = list.servers.map((s) => ({ ...s, ...(checks ? { check: checks[s.name] } : {}) }));
     this.log(
       renderTable(servers, [
@@ -68,11 +75,20 @@ export default class McpList extends McpCommand {
         `! ${s.name}: ${s.unsetVariables.join(', ')} not set (export it or add it to .env)\n`,
       );
     }
-    return { file: list.file, servers, chains: list.chains };
+    const document = { file: list.file, servers, chains: list.chains };
+    const failed = servers.filter((s) => s.check?.status === 'failed');
+    for (const s of failed)
+      process.stderr.write(
+        `✗ ${s.name}: ${s.check?.error}${s.check?.hint ? `\n  hint: ${s.check.hint}` : ''}\n`,
+      );
+    const first = failed[0]?.check;
+    if (first) {
+      throw new ResultFailure(
+        exitCodeFor({ code: first.code }),
+        `${failed.length} of ${servers.length} servers failed the check.`,
+        document,
+      );
+    }
+    return document;
   }
-}
-
-// TEMPORARY until src/mcp/probe.ts lands
-async function checkServersPending(): Promise<Record<string, { status: string; latencyMs?: number }>> {
-  return {};
 }

@@ -12,16 +12,10 @@ import { writeEnvFile, ENV_FILE_MODE } from './env-file';
 import { applyGitignore } from './gitignore';
 import { runInstallSteps } from './installer';
 import type { SetupPlan } from './setup-plan';
+import type { ProbeStep } from '../probe';
+import { probeFailureCode } from './probe-outcome';
 
 export type SetupStepName = 'install' | 'validate' | 'test' | 'write' | 'discover';
-
-export interface ProbeStep {
-  step: string;
-  ok: boolean;
-  durationMs: number;
-  error?: string;
-  hint?: string;
-}
 
 export interface DiscoveredTools {
   ok: boolean;
@@ -153,19 +147,11 @@ async function rollback(plan: SetupPlan): Promise<void> {
 }
 
 function probeFailure(name: string, failed: ProbeStep, steps: ProbeStep[]): SetupStepError {
-  const text = `${failed.error ?? ''} ${failed.hint ?? ''}`;
-  const code: AppError['code'] = /timed? ?out|timeout/i.test(text)
-    ? 'MCP_TIMEOUT'
-    : /not set|missing variable|unauthori[sz]ed|401|403|api key|token/i.test(text)
-      ? 'SECRET_MISSING'
-      : failed.step === 'call'
-        ? 'MCP_TOOL_ERROR'
-        : 'MCP_SERVER_UNAVAILABLE';
-  const hint = failed.hint ? ` ${failed.hint}` : '';
+  const hint = failed.hint ? ` ${failed.hint}.` : '';
   return new SetupStepError(
     'test',
     `Testing "${name}" failed at step "${failed.step}": ${failed.error ?? 'failed'}.${hint} Nothing was written; fix this and run setup again, or pass --skip-test to save the configuration untested.`,
     steps,
-    code,
+    probeFailureCode(failed),
   );
 }

@@ -11,6 +11,7 @@ import {
   findNodeAtLocation,
   getNodeValue,
   type FormattingOptions,
+  type Node,
 } from 'jsonc-parser';
 import { buildMcpConfig, type McpConfig } from '../config';
 import { readFileIfExists, writeFileAtomic } from './atomic-write';
@@ -18,6 +19,10 @@ import { unknownNameError } from './suggest';
 
 export type ConfigForm = 'servers' | 'mcpServers';
 export type RawEntry = Record<string, unknown>;
+interface RawChain {
+  servers?: unknown[];
+  preSteps?: { server?: unknown }[];
+}
 
 /** What setup wants a server to be, independent of the file's form. */
 export interface ServerDefinition {
@@ -76,11 +81,48 @@ export class McpConfigDocument {
     return { form, entry: this.value([form, name]) as RawEntry };
   }
 
+  /** Chains that list this server or chain as a member, or run a pre-step on it. */
   chainsReferencing(name: string): string[] {
-    const chains = (this.value(['chains']) ?? {}) as Record<string, { servers?: unknown }>;
-    return Object.entries(chains)
-      .filter(([, chain]) => Array.isArray(chain?.servers) && chain.servers.includes(name))
+    return Object.entries(this.chains())
+      .filter(([, chain]) => memberIndexes(chain, name).length > 0 || preStepIndexes(chain, name).length > 0)
       .map(([chain]) => chain);
+  }
+
+  /**
+   * Takes a removed server out of every chain so the file stays valid. A chain left with no members
+   * is removed too, and so on for chains that listed it.
+   */
+  detachFromChains(name: string): { updated: string[]; removed: string[] } {
+    const updated = new Set<string>();
+    const removed: string[] = [];
+    const queue = [name];
+    while (queue.length > 0) {
+      const gone = queue.shift() as string;
+      for (const [chainName, chain] of Object.entries(this.chains())) {
+        const members = memberIndexes(chain, gone);
+        const steps = preStepIndexes(chain, gone);
+        if (members.length === 0 && steps.length === 0) continue;
+        const remaining = (chain.servers ?? []).length - members.length;
+        if (remaining <= 0) {
+          this.edit(['chains', chainName], undefined);
+          removed.push(chainName);
+          updated.delete(chainName);
+          queue.push(chainName);
+          continue;
+        }
+        for (const i of [...steps].reverse()) this.edit(['chains', chainName, 'preSteps', i], undefined);
+        for (const i of [...members].reverse()) this.edit(['chains', chainName, 'servers', i], undefined);
+        updated.add(chainName);
+      }
+    }
+    return { updated: [...updated], removed };
+  }
+
+  private chains(): Record<string, RawChain> {
+    const value = this.value(['chains']);
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, RawChain>)
+      : {};
   }
 
   /** Adds or updates a server; an update rewrites only the keys setup owns. */
@@ -152,8 +194,38 @@ export class McpConfigDocument {
   }
 
   private edit(path: (string | number)[], value: unknown): void {
+    if (value === undefined) {
+      this.remove(path);
+      return;
+    }
     const edits = modify(this.text, path, value, { formattingOptions: this.formatting() });
     this.text = applyEdits(this.text, edits);
+  }
+
+  /**
+   * Deletes a property or array element by cutting its own text (and one separator) only.
+   * jsonc-parser's `modify` would re-format the whole parent, which is not ours to restyle.
+   */
+  private remove(path: (string | number)[]): void {
+    const root = parseTree(this.text, [], { allowTrailingComma: true });
+    const target = root && findNodeAtLocation(root, path);
+    if (!target) return;
+    // A property's value node's parent is the property; an array element is its own item.
+    const item = target.parent?.type === 'property' ? target.parent : target;
+    const container = item.parent as Node;
+    const siblings = container.children ?? [];
+    const index = siblings.indexOf(item);
+    const next = siblings[index + 1];
+    const previous = siblings[index - 1];
+    let start = item.offset;
+    let end = item.offset + item.length;
+    if (next) end = next.offset;
+    else if (previous) start = previous.offset + previous.length;
+    else {
+      start = container.offset + 1;
+      end = container.offset + container.length - 1;
+    }
+    this.text = this.text.slice(0, start) + this.text.slice(end);
   }
 
   /** The file's own indentation and line endings, so edits look hand-written. */
@@ -180,4 +252,14 @@ function toEntry(definition: ServerDefinition, form: ConfigForm): RawEntry {
     if (definition.headers && Object.keys(definition.headers).length > 0) entry.headers = definition.headers;
   }
   return entry;
+}
+
+function memberIndexes(chain: RawChain, name: string): number[] {
+  const servers = Array.isArray(chain?.servers) ? chain.servers : [];
+  return servers.flatMap((s, i) => (s === name ? [i] : []));
+}
+
+function preStepIndexes(chain: RawChain, name: string): number[] {
+  const steps = Array.isArray(chain?.preSteps) ? chain.preSteps : [];
+  return steps.flatMap((s, i) => (s?.server === name ? [i] : []));
 }

@@ -1,0 +1,65 @@
+/**
+ * Picks the servers a command acts on (named ones, members of a named chain, or every enabled
+ * server) and expands each one's `${VAR}` references on its own, so one server with an unset
+ * variable does not stop the others from being tested. A server that cannot be expanded is returned
+ * unexpanded: `testServer` then reports which variable is missing and where to set it.
+ */
+import { parse as parseJsonc } from 'jsonc-parser';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  buildMcpConfig,
+  inspectMcpConfig,
+  loadExpansionEnv,
+  type LoadMcpConfigOptions,
+  type McpConfig,
+  type McpServerConfig,
+} from '../config';
+import { unknownNameError } from './suggest';
+
+export async function resolveServers(
+  configPath: string,
+  names: readonly string[] | undefined,
+  options: LoadMcpConfigOptions = {},
+): Promise<{ config: McpConfig; servers: McpServerConfig[] }> {
+  const config = await inspectMcpConfig(configPath);
+  const selected = select(config, names);
+  const text = await readFile(config.file, 'utf8');
+  const root = parseJsonc(text) as Record<string, Record<string, unknown> | undefined>;
+  const env = await loadExpansionEnv(config.file, options);
+  const hint = options.envFile ?? path.join(path.dirname(config.file), '.env');
+  const servers = selected.map((server) => {
+    const single = {
+      global_config: root.global_config,
+      [server.source]: { [server.name]: root[server.source]?.[server.name] },
+    };
+    try {
+      return buildMcpConfig(JSON.stringify(single), config.file, env, hint).servers[
+        server.name
+      ] as McpServerConfig;
+    } catch {
+      return server;
+    }
+  });
+  return { config, servers };
+}
+
+function select(config: McpConfig, names: readonly string[] | undefined): McpServerConfig[] {
+  if (!names || names.length === 0) return Object.values(config.servers).filter((s) => s.enabled);
+  const out = new Map<string, McpServerConfig>();
+  const visit = (name: string, seen: Set<string>) => {
+    const server = config.servers[name];
+    if (server) {
+      out.set(name, server);
+      return;
+    }
+    const chain = config.chains[name];
+    if (!chain)
+      throw unknownNameError('server', name, [...Object.keys(config.servers), ...Object.keys(config.chains)]);
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const member of chain.servers) visit(member, seen);
+  };
+  for (const name of names) visit(name, new Set());
+  return [...out.values()];
+}
