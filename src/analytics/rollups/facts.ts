@@ -1,0 +1,112 @@
+/**
+ * What the analytics rollups are built from: one `UsageFact` per measured thing, whether it came
+ * from a live event (`ResponseGenerated`, `CostCalculated`, `MCPToolExecuted`) or from the
+ * immutable records during a rebuild. A response, its cost and its tool calls are separate facts
+ * with their own ids, because they arrive as separate events; each fact is applied at most once.
+ */
+import {
+  bucketStart,
+  dimensionKeys,
+  GRANULARITIES,
+  rollupId,
+  type Dimension,
+  type Granularity,
+  type UsageDimensions,
+} from './dimensions';
+import { bucketIndex } from './histogram';
+import { emptyMetrics, TOKEN_KINDS, type RollupMetrics, type TokenCounts } from './metrics';
+
+interface FactBase {
+  /** Unique per fact and stable across deliveries: the idempotency key. */
+  id: string;
+  occurredAt: Date;
+  dims: UsageDimensions;
+}
+
+export interface ResponseFact extends FactBase {
+  kind: 'RESPONSE';
+  tokens: Partial<TokenCounts>;
+  latencyMs?: number | null;
+  /** Time to first token; only set for streamed responses. */
+  ttftMs?: number | null;
+  error: boolean;
+}
+
+export interface CostFact extends FactBase {
+  kind: 'COST';
+  costNano: bigint;
+  priced: boolean;
+}
+
+export interface ToolFact extends FactBase {
+  kind: 'TOOL';
+  error: boolean;
+}
+
+export type UsageFact = ResponseFact | CostFact | ToolFact;
+
+/** The metrics one fact adds to every rollup it belongs to. */
+export function factMetrics(fact: UsageFact): RollupMetrics {
+  const m = emptyMetrics();
+  switch (fact.kind) {
+    case 'RESPONSE':
+      m.requests = 1;
+      m.errors = fact.error ? 1 : 0;
+      for (const kind of TOKEN_KINDS) m.tokens[kind] = fact.tokens[kind] ?? 0;
+      if (isDuration(fact.latencyMs)) {
+        m.latencyMsSum = fact.latencyMs;
+        m.latencyCount = 1;
+        m.latencyHistogram[bucketIndex(fact.latencyMs)] = 1;
+      }
+      if (isDuration(fact.ttftMs)) {
+        m.ttftMsSum = fact.ttftMs;
+        m.ttftCount = 1;
+        m.ttftHistogram[bucketIndex(fact.ttftMs)] = 1;
+      }
+      break;
+    case 'COST':
+      m.costNano = fact.costNano;
+      m.costedRequests = 1;
+      m.unpriced = fact.priced ? 0 : 1;
+      break;
+    case 'TOOL':
+      m.toolCalls = 1;
+      m.toolErrors = fact.error ? 1 : 0;
+      break;
+  }
+  return m;
+}
+
+function isDuration(v: number | null | undefined): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}
+
+export interface RollupDelta {
+  id: string;
+  organizationId: string;
+  granularity: Granularity;
+  bucketStart: Date;
+  dimension: Dimension;
+  key: string;
+  metrics: RollupMetrics;
+}
+
+/** Every rollup (both granularities, every dimension the fact has) the fact adds to. */
+export function factDeltas(fact: UsageFact): RollupDelta[] {
+  const metrics = factMetrics(fact);
+  const out: RollupDelta[] = [];
+  for (const granularity of GRANULARITIES) {
+    const start = bucketStart(fact.occurredAt, granularity);
+    for (const { dimension, key } of dimensionKeys(fact.dims)) {
+      const parts = {
+        organizationId: fact.dims.organizationId,
+        granularity,
+        bucketStart: start,
+        dimension,
+        key,
+      };
+      out.push({ id: rollupId(parts), ...parts, metrics });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+/**
+ * The measures one rollup holds, and how they add. Everything is a sum or a histogram, so rollups
+ * add in any order: rebuilding from records in one pass gives the same totals as applying events
+ * one by one, which is what makes rebuild and incremental maintenance comparable.
+ */
+import { USAGE_KINDS, type UsageKind } from '../../providers/usage/normalised-usage';
+import { addToHistogram, emptyHistogram } from './histogram';
+
+/** The providers' disjoint token kinds: each token is counted in exactly one. */
+export const TOKEN_KINDS = USAGE_KINDS;
+export type TokenKind = UsageKind;
+export type TokenCounts = Record<TokenKind, number>;
+
+export interface RollupMetrics {
+  requests: number;
+  errors: number;
+  tokens: TokenCounts;
+  /** Exact nano-USD. */
+  costNano: bigint;
+  /** Requests that have a cost (priced or not); `unpriced` counts those without a known price. */
+  costedRequests: number;
+  unpriced: number;
+  latencyMsSum: number;
+  latencyCount: number;
+  latencyHistogram: number[];
+  /** Time to first token, only for streamed responses. */
+  ttftMsSum: number;
+  ttftCount: number;
+  ttftHistogram: number[];
+  toolCalls: number;
+  toolErrors: number;
+}
+
+export function emptyTokens(): TokenCounts {
+  return { inputUncached: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, output: 0, reasoning: 0 };
+}
+
+export function emptyMetrics(): RollupMetrics {
+  return {
+    requests: 0,
+    errors: 0,
+    tokens: emptyTokens(),
+    costNano: 0n,
+    costedRequests: 0,
+    unpriced: 0,
+    latencyMsSum: 0,
+    latencyCount: 0,
+    latencyHistogram: emptyHistogram(),
+    ttftMsSum: 0,
+    ttftCount: 0,
+    ttftHistogram: emptyHistogram(),
+    toolCalls: 0,
+    toolErrors: 0,
+  };
+}
+
+/** Adds `source` into `target` in place and returns `target`. */
+export function addMetrics(target: RollupMetrics, source: RollupMetrics): RollupMetrics {
+  target.requests += source.requests;
+  target.errors += source.errors;
+  for (const kind of TOKEN_KINDS) target.tokens[kind] += source.tokens[kind];
+  target.costNano += source.costNano;
+  target.costedRequests += source.costedRequests;
+  target.unpriced += source.unpriced;
+  target.latencyMsSum += source.latencyMsSum;
+  target.latencyCount += source.latencyCount;
+  addToHistogram(target.latencyHistogram, source.latencyHistogram);
+  target.ttftMsSum += source.ttftMsSum;
+  target.ttftCount += source.ttftCount;
+  addToHistogram(target.ttftHistogram, source.ttftHistogram);
+  target.toolCalls += source.toolCalls;
+  target.toolErrors += source.toolErrors;
+  return target;
+}
+
+export function sumMetrics(all: Iterable<RollupMetrics>): RollupMetrics {
+  const total = emptyMetrics();
+  for (const m of all) addMetrics(total, m);
+  return total;
+}
+
+export function promptTokenCount(t: TokenCounts): number {
+  return t.inputUncached + t.cacheRead + t.cacheWrite5m + t.cacheWrite1h;
+}
+
+export function completionTokenCount(t: TokenCounts): number {
+  return t.output + t.reasoning;
+}
+
+export function tokenTotal(t: TokenCounts): number {
+  return promptTokenCount(t) + completionTokenCount(t);
+}
