@@ -15,19 +15,30 @@ import {
   type McpConfig,
   type McpServerConfig,
 } from '../config';
+import type { AppError } from '../../shared/errors';
 import { unknownNameError } from './suggest';
+
+export interface ResolvedServers {
+  /** The whole file, unexpanded. */
+  config: McpConfig;
+  /** The selected servers, expanded when possible. */
+  servers: McpServerConfig[];
+  /** Why a selected server could not be expanded (typically an unset variable), by name. */
+  errors: Record<string, AppError>;
+}
 
 export async function resolveServers(
   configPath: string,
   names: readonly string[] | undefined,
   options: LoadMcpConfigOptions = {},
-): Promise<{ config: McpConfig; servers: McpServerConfig[] }> {
+): Promise<ResolvedServers> {
   const config = await inspectMcpConfig(configPath);
   const selected = select(config, names);
   const text = await readFile(config.file, 'utf8');
   const root = parseJsonc(text) as Record<string, Record<string, unknown> | undefined>;
   const env = await loadExpansionEnv(config.file, options);
   const hint = options.envFile ?? path.join(path.dirname(config.file), '.env');
+  const errors: Record<string, AppError> = {};
   const servers = selected.map((server) => {
     const single = {
       global_config: root.global_config,
@@ -37,11 +48,12 @@ export async function resolveServers(
       return buildMcpConfig(JSON.stringify(single), config.file, env, hint).servers[
         server.name
       ] as McpServerConfig;
-    } catch {
+    } catch (error) {
+      errors[server.name] = error as AppError;
       return server;
     }
   });
-  return { config, servers };
+  return { config, servers, errors };
 }
 
 function select(config: McpConfig, names: readonly string[] | undefined): McpServerConfig[] {
