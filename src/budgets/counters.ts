@@ -1,0 +1,169 @@
+/**
+ * Atomic operations on budget counters. Every write is one single-document command, so it
+ * is atomic on MongoDB and on the embedded server alike; nothing here needs a transaction.
+ */
+import type { Types } from 'mongoose';
+import { toNano } from './budget-record';
+import type { BudgetModels } from './models';
+
+type CounterModel = BudgetModels['Counter'];
+import type { PeriodWindow } from './period';
+
+export interface CounterState {
+  id: string;
+  budgetId: string;
+  periodStart: Date;
+  periodEnd: Date | null;
+  limitNano: bigint;
+  spentNano: bigint;
+  reservedNano: bigint;
+  headroomNano: bigint;
+  version: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- lean documents are untyped at this boundary
+export function toCounterState(doc: any): CounterState {
+  return {
+    id: String(doc._id),
+    budgetId: String(doc.budgetId),
+    periodStart: doc.periodStart,
+    periodEnd: doc.periodEnd ?? null,
+    limitNano: toNano(doc.limitNano),
+    spentNano: toNano(doc.spentNano),
+    reservedNano: toNano(doc.reservedNano),
+    headroomNano: toNano(doc.headroomNano),
+    version: doc.version,
+  };
+}
+
+export interface CounterKey {
+  budgetId: string;
+  organizationId: string;
+  limitNano: bigint;
+  window: PeriodWindow;
+}
+
+/**
+ * Adds `amount` to `reserved` if the headroom allows it (or unconditionally when
+ * `enforce` is false, for ALERT_ONLY budgets). Returns the updated counter, or null
+ * when the budget cannot take the amount. Creates the period's counter on first use,
+ * seeded with `initialSpent` (spend already recorded in the window).
+ */
+export async function reserveOnCounter(
+  Counter: CounterModel,
+  key: CounterKey,
+  amount: bigint,
+  enforce: boolean,
+  now: Date,
+  initialSpent: () => Promise<bigint>,
+): Promise<CounterState | null> {
+  const attempt = () =>
+    Counter.findOneAndUpdate(
+      {
+        budgetId: key.budgetId,
+        periodStart: key.window.start,
+        ...(enforce ? { headroomNano: { $gte: amount } } : {}),
+      },
+      { $inc: { reservedNano: amount, headroomNano: -amount, version: 1 }, $set: { touchedAt: now } },
+      { new: true },
+    ).lean();
+  let doc = await attempt();
+  if (doc) return toCounterState(doc);
+  if (await ensureCounter(Counter, key, now, initialSpent)) doc = await attempt();
+  return doc ? toCounterState(doc) : null;
+}
+
+/** Creates the counter for the window if missing; true when this call created it. */
+async function ensureCounter(
+  key: CounterKey,
+  now: Date,
+  initialSpent: () => Promise<bigint>,
+): Promise<boolean> {
+  const exists = await Counter.exists({ budgetId: key.budgetId, periodStart: key.window.start });
+  if (exists) return false;
+  const spent = await initialSpent();
+  try {
+    const result = await Counter.updateOne(
+      { budgetId: key.budgetId, periodStart: key.window.start },
+      {
+        $setOnInsert: {
+          organizationId: key.organizationId,
+          periodEnd: key.window.end,
+          limitNano: key.limitNano,
+          spentNano: spent,
+          reservedNano: 0n,
+          headroomNano: key.limitNano - spent,
+          version: 0,
+          touchedAt: now,
+        },
+      },
+      { upsert: true },
+    );
+    return result.upsertedCount > 0 || result.matchedCount > 0;
+  } catch (error) {
+    // A concurrent first reservation created it between our check and our upsert.
+    if ((error as { code?: number }).code === 11000) return true;
+    throw error;
+  }
+}
+
+/** Applies signed deltas to a counter and returns its new state (null if it is gone). */
+export async function adjustCounter(
+  Counter: CounterModel,
+  counterId: string | Types.ObjectId,
+  delta: { reserved?: bigint; spent?: bigint },
+  now: Date,
+): Promise<CounterState | null> {
+  const reserved = delta.reserved ?? 0n;
+  const spent = delta.spent ?? 0n;
+  const doc = await Counter.findOneAndUpdate(
+    { _id: counterId },
+    {
+      $inc: { reservedNano: reserved, spentNano: spent, headroomNano: -(reserved + spent), version: 1 },
+      $set: { touchedAt: now },
+    },
+    { new: true },
+  ).lean();
+  return doc ? toCounterState(doc) : null;
+}
+
+export async function findCounter(
+  Counter: CounterModel,
+  budgetId: string,
+  periodStart: Date,
+): Promise<CounterState | null> {
+  const doc = await Counter.findOne({ budgetId, periodStart }).lean();
+  return doc ? toCounterState(doc) : null;
+}
+
+/**
+ * Moves a budget's current and future counters to a new limit, keeping
+ * headroom = limit - spent - reserved. Optimistic: retried if the limit moved meanwhile.
+ */
+export async function applyLimitChange(
+  Counter: CounterModel,
+  budgetId: string,
+  limitNano: bigint,
+  now: Date,
+): Promise<void> {
+  const counters = await Counter.find({
+    budgetId,
+    $or: [{ periodEnd: null }, { periodEnd: { $gt: now } }],
+  }).lean();
+  for (const raw of counters) {
+    let counter: CounterState | null = toCounterState(raw);
+    for (let attempt = 0; counter && attempt < 5; attempt += 1) {
+      const updated = await Counter.findOneAndUpdate(
+        { _id: counter.id, limitNano: counter.limitNano },
+        {
+          $set: { limitNano, touchedAt: now },
+          $inc: { headroomNano: limitNano - counter.limitNano, version: 1 },
+        },
+        { new: true },
+      ).lean();
+      if (updated) break;
+      const reread: unknown = await Counter.findById(counter.id).lean();
+      counter = reread ? toCounterState(reread) : null;
+    }
+  }
+}

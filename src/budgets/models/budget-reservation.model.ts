@@ -1,0 +1,38 @@
+/**
+ * A reservation: the worst-case estimate held on each applicable budget counter for one
+ * request, keyed by the request id so settle and release are idempotent. HELD until the
+ * cost job settles it, a provider failure releases it, or it expires (its process died).
+ * `actualNano` is set exactly once, by whichever settle gets there first.
+ */
+import { Schema, type InferSchemaType } from 'mongoose';
+
+export const RESERVATION_STATUSES = ['HELD', 'SETTLED', 'RELEASED', 'EXPIRED'] as const;
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
+
+const itemSchema = new Schema(
+  {
+    budgetId: { type: Schema.Types.ObjectId, required: true },
+    counterId: { type: Schema.Types.ObjectId, required: true },
+    amountNano: { type: BigInt, required: true },
+  },
+  { _id: false },
+);
+
+export const reservationSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    organizationId: { type: String, required: true },
+    items: { type: [itemSchema], required: true },
+    estimateNano: { type: BigInt, required: true },
+    status: { type: String, enum: RESERVATION_STATUSES, required: true },
+    actualNano: { type: BigInt, default: null },
+    expiresAt: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+    closedAt: { type: Date, default: null },
+  },
+  { collection: 'budget_reservations', versionKey: false },
+);
+reservationSchema.index({ status: 1, expiresAt: 1 });
+reservationSchema.index({ 'items.counterId': 1, status: 1 });
+
+export type BudgetReservationDoc = InferSchemaType<typeof reservationSchema>;

@@ -1,0 +1,287 @@
+/**
+ * Reservations: holding a request's worst-case cost on every applicable budget, all or
+ * nothing, then settling it with the actual cost or releasing it.
+ *
+ * The embedded database refuses multi-document transactions, so a reservation is a series
+ * of ordered single-document conditional increments (`headroomNano >= amount`), undone in
+ * reverse when one of them fails. The reservation document is written after the increments;
+ * if a process dies in between, the counters briefly over-count `reserved` (never
+ * under-count, so limits still hold) until the sweeper repairs them.
+ *
+ * Settle and release are keyed by request id and idempotent: the first atomic status
+ * transition wins, later calls are no-ops.
+ */
+import { AppError } from '../shared/errors';
+import { formatUsd } from '../shared/money';
+import type { Logger } from '../shared/logger';
+import type { Clock } from './clock';
+import type { AlertService } from './alert.service';
+import type { BudgetRecord } from './budget-record';
+import { adjustCounter, findCounter, reserveOnCounter, type CounterState } from './counters';
+import type { BudgetModels } from './models';
+import { periodWindow, type PeriodWindow } from './period';
+import { toNano } from './budget-record';
+import type { BudgetStore } from './budget.store';
+
+/** Spend already recorded for a budget in a window, from the cost records (seeds new counters). */
+export interface SpendSource {
+  spentInWindow(budget: BudgetRecord, window: PeriodWindow): Promise<bigint>;
+}
+
+export interface ReservationRequest {
+  requestId: string;
+  organizationId: string;
+  budgets: BudgetRecord[];
+  estimateNano: bigint;
+}
+
+export interface HeldReservation {
+  requestId: string;
+  estimateNano: bigint;
+  budgetIds: string[];
+}
+
+export interface ReservationServiceOptions {
+  models: BudgetModels;
+  clock: Clock;
+  alerts: AlertService;
+  budgets: BudgetStore;
+  logger: Logger;
+  spend?: SpendSource;
+  /** How long a reservation may stay HELD before the sweeper assumes its process died. */
+  reservationTtlMs?: number;
+}
+
+interface Applied {
+  budget: BudgetRecord;
+  counter: CounterState;
+}
+
+export const DEFAULT_RESERVATION_TTL_MS = 15 * 60_000;
+
+export class ReservationService {
+  private readonly ttlMs: number;
+
+  constructor(private readonly options: ReservationServiceOptions) {
+    this.ttlMs = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
+  }
+
+  /**
+   * Rejects per-request excess, then holds the estimate on every periodic budget.
+   * Throws BUDGET_EXCEEDED (nothing held) or BUDGET_CHECK_UNAVAILABLE (nothing left held
+   * that the sweeper cannot repair). Returns null when no budget applies.
+   */
+  async reserve(request: ReservationRequest): Promise<HeldReservation | null> {
+    const { clock } = this.options;
+    const now = clock.now();
+    const amount = request.estimateNano;
+    const periodic: { budget: BudgetRecord; window: PeriodWindow }[] = [];
+    for (const budget of [...request.budgets].sort((a, b) => a.id.localeCompare(b.id))) {
+      if (!budget.enabled) continue;
+      if (budget.period === 'PER_REQUEST') {
+        if (amount > budget.limitNano) {
+          const figures = {
+            spentNano: 0n,
+            reservedNano: 0n,
+            requestedNano: amount,
+            periodStart: null,
+            periodEnd: null,
+          };
+          await this.noteBlocked(budget, figures);
+          if (budget.action === 'BLOCK') throw budgetExceeded(budget, figures);
+        }
+        continue;
+      }
+      const window = periodWindow(budget, now);
+      if (window) periodic.push({ budget, window });
+    }
+    if (periodic.length === 0) return null;
+
+    const applied: Applied[] = [];
+    try {
+      for (const { budget, window } of periodic) {
+        const enforce = budget.action === 'BLOCK';
+        const counter = await reserveOnCounter(
+          this.options.models.Counter,
+          { budgetId: budget.id, organizationId: budget.organizationId, limitNano: budget.limitNano, window },
+          amount,
+          enforce,
+          now,
+          () => this.options.spend?.spentInWindow(budget, window) ?? Promise.resolve(0n),
+        );
+        if (!counter) {
+          const current = await findCounter(this.options.models.Counter, budget.id, window.start);
+          const figures = {
+            spentNano: current?.spentNano ?? 0n,
+            reservedNano: current?.reservedNano ?? 0n,
+            requestedNano: amount,
+            periodStart: window.start,
+            periodEnd: window.end,
+          };
+          await this.compensate(applied, amount);
+          await this.noteBlocked(budget, figures);
+          throw budgetExceeded(budget, figures);
+        }
+        applied.push({ budget, counter });
+        if (!enforce && counter.headroomNano < 0n) {
+          await this.noteBlocked(budget, {
+            ...counter,
+            requestedNano: amount,
+            periodStart: window.start,
+            periodEnd: window.end,
+          });
+        }
+      }
+      await this.options.models.Reservation.create({
+        _id: request.requestId,
+        organizationId: request.organizationId,
+        items: applied.map((a) => ({ budgetId: a.budget.id, counterId: a.counter.id, amountNano: amount })),
+        estimateNano: amount,
+        status: 'HELD',
+        expiresAt: new Date(now.getTime() + this.ttlMs),
+        createdAt: now,
+      });
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      await this.compensate(applied, amount).catch(() => undefined);
+      if ((error as { code?: number }).code === 11000) {
+        throw new AppError(
+          'CONFLICT',
+          `Request id ${request.requestId} already holds a reservation; use a new request id.`,
+        );
+      }
+      this.options.logger.error({ err: error, requestId: request.requestId }, 'budget reservation failed');
+      throw unavailable(error);
+    }
+    return { requestId: request.requestId, estimateNano: amount, budgetIds: applied.map((a) => a.budget.id) };
+  }
+
+  private async noteBlocked(budget: BudgetRecord, figures: Parameters<AlertService['onBlocked']>[1]) {
+    try {
+      await this.options.alerts.onBlocked(budget, figures);
+    } catch (error) {
+      // The block itself must not fail because its alert could not be stored.
+      this.options.logger.warn({ err: error, budgetId: budget.id }, 'could not record BudgetExceeded alert');
+    }
+  }
+
+  private async compensate(applied: Applied[], amount: bigint): Promise<void> {
+    const now = this.options.clock.now();
+    for (const { counter } of [...applied].reverse())
+      await adjustCounter(this.options.models.Counter, counter.id, { reserved: -amount }, now);
+  }
+
+  /**
+   * Records the actual cost of a request. HELD: the estimate is swapped for the actual cost.
+   * Already released or expired (the provider failed, or the process looked dead): the spend
+   * still happened, so it is added. Already settled or unknown: nothing happens.
+   */
+  async settle(requestId: string, actualNano: bigint): Promise<'SETTLED' | 'LATE' | 'NOOP'> {
+    if (actualNano < 0n) throw new AppError('BAD_USER_INPUT', 'An actual cost cannot be negative.');
+    const now = this.options.clock.now();
+    const held = await this.options.models.Reservation.findOneAndUpdate(
+      { _id: requestId, status: 'HELD' },
+      { $set: { status: 'SETTLED', actualNano, closedAt: now } },
+    ).lean();
+    if (held) {
+      await this.applySpend(held.items, actualNano, true);
+      return 'SETTLED';
+    }
+    const late = await this.options.models.Reservation.findOneAndUpdate(
+      { _id: requestId, status: { $in: ['RELEASED', 'EXPIRED'] }, actualNano: null },
+      { $set: { actualNano } },
+    ).lean();
+    if (late) {
+      await this.applySpend(late.items, actualNano, false);
+      return 'LATE';
+    }
+    return 'NOOP';
+  }
+
+  /** Drops the hold (provider failure, cancelled request). Idempotent. */
+  async release(requestId: string, status: 'RELEASED' | 'EXPIRED' = 'RELEASED'): Promise<boolean> {
+    const now = this.options.clock.now();
+    const held = await this.options.models.Reservation.findOneAndUpdate(
+      { _id: requestId, status: 'HELD' },
+      { $set: { status, closedAt: now } },
+    ).lean();
+    if (!held) return false;
+    for (const item of held.items)
+      await adjustCounter(
+        this.options.models.Counter,
+        item.counterId,
+        { reserved: -toNano(item.amountNano) },
+        now,
+      );
+    return true;
+  }
+
+  private async applySpend(
+    items: { budgetId: unknown; counterId: unknown; amountNano: unknown }[],
+    actualNano: bigint,
+    wasHeld: boolean,
+  ): Promise<void> {
+    const now = this.options.clock.now();
+    const budgets = await this.options.budgets.byIds(items.map((i) => String(i.budgetId)));
+    for (const item of items) {
+      const reserved = wasHeld ? -toNano(item.amountNano) : 0n;
+      const counter = await adjustCounter(
+        this.options.models.Counter,
+        String(item.counterId),
+        { reserved, spent: actualNano },
+        now,
+      );
+      const budget = budgets.get(String(item.budgetId));
+      if (!counter || !budget || actualNano === 0n) continue;
+      try {
+        await this.options.alerts.onSpendChanged(budget, counter, counter.spentNano - actualNano);
+      } catch (error) {
+        // Missed alerts are caught up by the sweeper; the spend is already counted.
+        this.options.logger.warn({ err: error, budgetId: budget.id }, 'could not raise budget alerts');
+      }
+    }
+  }
+}
+
+function unavailable(cause: unknown): AppError {
+  return new AppError(
+    'BUDGET_CHECK_UNAVAILABLE',
+    'Budgets could not be checked because the budget store is unreachable; the request was not sent. Retry shortly.',
+    { cause },
+  );
+}
+
+export { unavailable as budgetCheckUnavailable };
+
+/** The 402 a blocked request receives: the figures, and what would let it through. */
+export function budgetExceeded(
+  budget: BudgetRecord,
+  figures: { spentNano: bigint; reservedNano: bigint; requestedNano: bigint; periodEnd: Date | null },
+): AppError {
+  const { spentNano, reservedNano, requestedNano } = figures;
+  const remaining = budget.limitNano - spentNano - reservedNano;
+  const name = budget.name ? `"${budget.name}"` : budget.id;
+  const what =
+    budget.period === 'PER_REQUEST'
+      ? `This request may cost up to $${formatUsd(requestedNano)}, over the per-request limit of $${formatUsd(budget.limitNano)} of ${budget.scope} budget ${name}.`
+      : `This request may cost up to $${formatUsd(requestedNano)}, but ${budget.scope} budget ${name} (${budget.period}) has $${formatUsd(remaining > 0n ? remaining : 0n)} left of $${formatUsd(budget.limitNano)} ($${formatUsd(spentNano)} spent, $${formatUsd(reservedNano)} reserved by requests in flight).`;
+  const fixes = [
+    `lower maxOutputTokens or shorten the input so the worst case fits in $${formatUsd(remaining > 0n ? remaining : 0n)}`,
+    `raise the limit to at least $${formatUsd(spentNano + reservedNano + requestedNano)}`,
+  ];
+  if (budget.period !== 'PER_REQUEST' && figures.periodEnd)
+    fixes.push(`wait for the period to reset at ${figures.periodEnd.toISOString()}`);
+  if (reservedNano > 0n && budget.period !== 'PER_REQUEST')
+    fixes.push('retry once in-flight requests finish');
+  return new AppError('BUDGET_EXCEEDED', `${what} To proceed: ${fixes.join(', or ')}.`, {
+    details: {
+      budgetId: budget.id,
+      scope: budget.scope,
+      period: budget.period,
+      limit: formatUsd(budget.limitNano),
+      spent: formatUsd(spentNano),
+      reserved: formatUsd(reservedNano),
+      requested: formatUsd(requestedNano),
+    },
+  });
+}
