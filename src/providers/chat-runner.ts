@@ -7,11 +7,17 @@
 import { generateText, stepCountIs, streamText, type ModelMessage, type ToolSet } from 'ai';
 
 import { AppError } from '../shared/errors';
+import { logger } from '../shared/logger';
 import { toModelCall, type ModelCall } from './model-call';
 import { toProviderError } from './provider-errors';
 import type { ProviderRegistry } from './provider-registry';
 import { addUsage, emptyUsage, type NormalisedUsage } from './usage/normalised-usage';
 import { createStreamUsageTracker, usageFromResponseBody } from './usage/stream-usage-tracker';
+
+// The AI SDK prints provider warnings to the console; route them to our structured log instead.
+globalThis.AI_SDK_LOG_WARNINGS ??= ({ warnings, provider, model }) => {
+  if (warnings.length > 0) logger.warn({ provider, model, warnings }, 'AI SDK warnings');
+};
 
 export interface ChatRequest {
   provider: string;
@@ -168,12 +174,15 @@ export class ChatRunner {
     let finishReason = 'unknown';
     let failure: unknown;
     let settled = false;
+    // An error inside a step still ends with finish-step: that call's usage is then partial.
+    let stepFailed = false;
     try {
       const result = streamText({ ...run.settings, includeRawChunks: true, onError: () => undefined });
       for await (const part of result.fullStream) {
         switch (part.type) {
           case 'start-step':
             tracker = createStreamUsageTracker(run.format);
+            stepFailed = false;
             break;
           case 'raw':
             tracker.observe(part.rawValue);
@@ -191,6 +200,7 @@ export class ChatRunner {
           case 'finish-step': {
             const call = toModelCall(run.format, calls.length, part.usage, {
               finishReason: part.finishReason,
+              partial: stepFailed || part.finishReason === 'error',
               responseId: part.response.id,
               responseModel: part.response.modelId,
               // The chunks as sent beat the SDK's filtered copy (see usageFromResponseBody).
@@ -206,6 +216,7 @@ export class ChatRunner {
             break;
           case 'error':
             failure ??= part.error;
+            stepFailed = true;
             break;
           case 'abort':
             failure ??= run.timedOut()

@@ -1,7 +1,7 @@
 /**
  * Maps what a provider call can throw (AI SDK errors, aborts, our own timeouts) to the stable
  * codes users see: PROVIDER_RATE_LIMITED (429), PROVIDER_TIMEOUT, PROVIDER_ERROR, each carrying
- * the provider's HTTP status when there is one. Response bodies are not copied into the message:
+ * the provider's HTTP status when there is one, and CANCELLED when the caller aborted. Response bodies are not copied into the message:
  * they can echo prompts or keys.
  */
 import { APICallError, RetryError } from 'ai';
@@ -19,8 +19,14 @@ function unwrap(error: unknown): unknown {
   return RetryError.isInstance(error) ? (error.lastError ?? error) : error;
 }
 
+function errorName(error: unknown): string | undefined {
+  // Not `instanceof Error`: DOMException abort reasons can come from another realm.
+  return typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : undefined;
+}
+
 function isAbort(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
+  const name = errorName(error);
+  return name === 'AbortError' || name === 'TimeoutError';
 }
 
 export function toProviderError(error: unknown, context: ProviderErrorContext): AppError {
@@ -29,7 +35,7 @@ export function toProviderError(error: unknown, context: ProviderErrorContext): 
   const where = `${context.provider}/${context.model}`;
   const details: Record<string, unknown> = { provider: context.provider, model: context.model };
 
-  if (context.timedOut || (isAbort(cause) && (cause as Error).name === 'TimeoutError')) {
+  if (context.timedOut || errorName(cause) === 'TimeoutError') {
     return new AppError(
       'PROVIDER_TIMEOUT',
       `The provider ${where} did not answer in time; try again later.`,
@@ -68,8 +74,8 @@ export function toProviderError(error: unknown, context: ProviderErrorContext): 
     );
   }
   if (isAbort(cause)) {
-    return new AppError('PROVIDER_ERROR', `The request to ${where} was cancelled.`, {
-      details: { ...details, cancelled: true },
+    return new AppError('CANCELLED', `The request to ${where} was cancelled by the caller.`, {
+      details,
       cause: error,
     });
   }

@@ -150,7 +150,9 @@ export class FakeProviderServer {
         if (turn.breakWith === 'error-event' && format.errorFrame) {
           res.end(format.errorFrame(turn.errorMessage ?? 'Overloaded'));
         } else {
-          res.socket?.destroy();
+          // Close the connection without ending the chunked body: the client reads what was sent,
+          // then sees the stream terminate early, as when a connection drops mid-answer.
+          res.socket?.end();
         }
         return;
       }
