@@ -3,9 +3,7 @@
  * passing, timeouts, aborts, list_changed, a crash mid-call and process-tree cleanup.
  */
 import { rm } from 'node:fs/promises';
-import { McpConfigStore } from '../../src/mcp/config';
-import { McpToolCatalog, readToolsFile } from '../../src/mcp/discovery';
-import { McpRegistry } from '../../src/mcp/registry';
+import { McpConfigStore, McpRegistry, McpToolCatalog, readToolsFile } from '../../src/mcp';
 import { AppError } from '../../src/shared/errors';
 import { createLogger } from '../../src/shared/logger';
 import { until } from '../fixtures/mcp/in-memory-server';

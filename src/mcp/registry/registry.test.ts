@@ -169,8 +169,36 @@ describe('McpRegistry', () => {
     }
   });
 
-  it('backs off between restarts of a crash-looping server', () => {
+  it('backs off between restarts of a crash-looping server', async () => {
     expect([1, 2, 3, 4, 20].map((n) => restartDelayMs(n))).toEqual([0, 250, 500, 1000, 30_000]);
+    const missing = () => Object.assign(new Error('spawn x ENOENT'), { code: 'ENOENT' });
+    const broken = createFakeServerFactory({ failFirst: { times: 100, error: missing } });
+    let tries = 0;
+    const counting = async (c: Parameters<typeof broken.factory>[0]) => {
+      tries += 1;
+      return broken.factory(c);
+    };
+    const patient = config({ servers: { a: { command: 'x', startup_timeout: 10 } } });
+    registry = new McpRegistry({ config: patient, logger, transportFactory: counting });
+    await rejection(registry.callTool('a', 'echo')); // 1st failure: next restart immediate
+    await rejection(registry.callTool('a', 'echo')); // 2nd failure: next restart after 250 ms
+    const aborted = await rejection(registry.callTool('a', 'echo', {}, { signal: AbortSignal.timeout(20) }));
+    expect(aborted.code).toBe('MCP_TIMEOUT');
+    expect(tries).toBe(2);
+    await rejection(registry.callTool('a', 'echo')); // waits out the backoff, then tries again
+    expect(tries).toBe(3);
+
+    const impatient = config({ servers: { a: { command: 'x', startup_timeout: 0.001 } } });
+    const other = new McpRegistry({ config: impatient, logger, transportFactory: counting });
+    try {
+      await rejection(other.callTool('a', 'echo'));
+      await rejection(other.callTool('a', 'echo'));
+      const backingOff = await rejection(other.callTool('a', 'echo'));
+      expect(backingOff.message).toContain('backing off after repeated failures');
+      expect(tries).toBe(5);
+    } finally {
+      await other.close();
+    }
   });
 
   it('shuts an idle server down and starts it again when needed', async () => {
