@@ -1,0 +1,115 @@
+/**
+ * Storage interfaces of cost tracking, and in-memory implementations for unit tests and
+ * single-process development. Both stores are insert-only and idempotent by id: inserting an id
+ * that exists returns false and changes nothing, which is what makes replayed jobs count once.
+ */
+import type { CostRecord } from './cost-record';
+import type { UsageEvent } from './usage-event';
+
+export interface CostRecordFilter {
+  organizationId: string;
+  /** When set, only records of these projects (the caller's visible projects). */
+  projectIds?: string[];
+  projectId?: string;
+  userId?: string;
+  apiKeyId?: string;
+  provider?: string;
+  model?: string;
+  /** Inclusive lower bound on requestedAt. */
+  from?: Date;
+  /** Exclusive upper bound on requestedAt. */
+  to?: Date;
+  kind?: CostRecord['kind'];
+}
+
+/** Position after which the next page starts (records are ordered newest first). */
+export interface CostRecordCursor {
+  requestedAt: Date;
+  id: string;
+}
+
+export interface UsageEventStore {
+  insert(event: UsageEvent): Promise<boolean>;
+  get(id: string): Promise<UsageEvent | null>;
+}
+
+export interface CostRecordStore {
+  insert(record: CostRecord): Promise<boolean>;
+  /** The charge and adjustments of one usage event, oldest first. */
+  forUsageEvent(usageEventId: string): Promise<CostRecord[]>;
+  /** Matching records, newest first, optionally after a cursor and limited. */
+  find(filter: CostRecordFilter, page?: { first?: number; after?: CostRecordCursor }): Promise<CostRecord[]>;
+}
+
+export function matchesFilter(record: CostRecord, filter: CostRecordFilter): boolean {
+  return (
+    record.organizationId === filter.organizationId &&
+    (filter.projectIds === undefined ||
+      (record.projectId !== null && filter.projectIds.includes(record.projectId))) &&
+    (filter.projectId === undefined || record.projectId === filter.projectId) &&
+    (filter.userId === undefined || record.userId === filter.userId) &&
+    (filter.apiKeyId === undefined || record.apiKeyId === filter.apiKeyId) &&
+    (filter.provider === undefined || record.provider === filter.provider) &&
+    (filter.model === undefined || record.model === filter.model) &&
+    (filter.kind === undefined || record.kind === filter.kind) &&
+    (filter.from === undefined || record.requestedAt.getTime() >= filter.from.getTime()) &&
+    (filter.to === undefined || record.requestedAt.getTime() < filter.to.getTime())
+  );
+}
+
+/** Newest first; ties broken by id descending, so the order is total and cursors are stable. */
+export function compareNewestFirst(a: CostRecordCursor, b: CostRecordCursor): number {
+  const byTime = b.requestedAt.getTime() - a.requestedAt.getTime();
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+export class InMemoryUsageEventStore implements UsageEventStore {
+  private readonly events = new Map<string, UsageEvent>();
+
+  async insert(event: UsageEvent): Promise<boolean> {
+    if (this.events.has(event.id)) return false;
+    this.events.set(event.id, structuredClone(event));
+    return true;
+  }
+
+  async get(id: string): Promise<UsageEvent | null> {
+    const event = this.events.get(id);
+    return event ? structuredClone(event) : null;
+  }
+}
+
+export class InMemoryCostRecordStore implements CostRecordStore {
+  private readonly records = new Map<string, CostRecord>();
+
+  async insert(record: CostRecord): Promise<boolean> {
+    if (this.records.has(record.id)) return false;
+    this.records.set(record.id, structuredClone(record));
+    return true;
+  }
+
+  async forUsageEvent(usageEventId: string): Promise<CostRecord[]> {
+    return [...this.records.values()]
+      .filter((r) => r.usageEventId === usageEventId)
+      .sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime() || (a.kind === 'charge' ? -1 : 1))
+      .map((r) => structuredClone(r));
+  }
+
+  async find(
+    filter: CostRecordFilter,
+    page: { first?: number; after?: CostRecordCursor } = {},
+  ): Promise<CostRecord[]> {
+    const after = page.after;
+    const matching = [...this.records.values()]
+      .filter((r) => matchesFilter(r, filter))
+      .filter((r) => !after || compareNewestFirst(after, r) < 0)
+      .sort(compareNewestFirst);
+    return (page.first === undefined ? matching : matching.slice(0, page.first)).map((r) =>
+      structuredClone(r),
+    );
+  }
+
+  size(): number {
+    return this.records.size;
+  }
+}

@@ -1,0 +1,210 @@
+/** Cost tracking end to end on in-memory stores; every amount is worked out by hand beside it. */
+import { InMemoryPriceOverrideStore } from '../pricing/price-override-store';
+import { PricingService } from '../pricing/pricing-service';
+import { makeUsage } from '../providers/usage/normalised-usage';
+import { FakeClock } from '../shared/clock';
+import { groupCostRecords } from './cost-breakdown';
+import type { CostRecord } from './cost-record';
+import { InMemoryCostRecordStore, InMemoryUsageEventStore } from './cost-stores';
+import { CostTrackingService } from './cost-tracking-service';
+import { usageEventIdFor, type UsageEvent, type UsageEventCall } from './usage-event';
+
+const ORG = 'org-a';
+
+function setup() {
+  const clock = new FakeClock('2025-10-01T00:00:00Z');
+  const pricing = new PricingService(new InMemoryPriceOverrideStore(), undefined, () => clock.now());
+  const costRecords = new InMemoryCostRecordStore();
+  const usageEvents = new InMemoryUsageEventStore();
+  const announced: CostRecord[] = [];
+  const costs = new CostTrackingService({
+    usageEvents,
+    costRecords,
+    pricing,
+    clock,
+    announce: async (record) => {
+      announced.push(record);
+    },
+  });
+  return { clock, pricing, costRecords, costs, announced };
+}
+
+const call = (
+  index: number,
+  usage: Parameters<typeof makeUsage>[0],
+  extra: Partial<UsageEventCall> = {},
+): UsageEventCall => ({
+  index,
+  usage: makeUsage(usage),
+  partial: false,
+  usageSource: 'raw',
+  ...extra,
+});
+
+function usageEvent(requestId: string, over: Partial<UsageEvent> = {}): UsageEvent {
+  return {
+    id: usageEventIdFor(requestId),
+    organizationId: ORG,
+    projectId: 'proj-1',
+    userId: 'user-1',
+    apiKeyId: 'key-1',
+    requestId,
+    conversationId: 'conv-1',
+    messageId: 'msg-1',
+    provider: 'openai',
+    model: 'gpt-4o-2024-08-06',
+    calls: [call(0, { inputUncached: 1_000, cacheRead: 2_000, output: 500 })],
+    outcome: 'succeeded',
+    requestedAt: new Date('2025-09-30T22:30:00Z'),
+    latencyMs: 420,
+    ...over,
+  };
+}
+
+describe('CostTrackingService.trackCost', () => {
+  it('writes one immutable charge record with the hand-computed cost and announces it', async () => {
+    const { costs, announced } = setup();
+    expect(await costs.recordUsage(usageEvent('r1'))).toBe(true);
+    expect(await costs.recordUsage(usageEvent('r1'))).toBe(false); // idempotent id
+    const record = await costs.trackCost('ue_r1');
+    // gpt-4o: 1000 × $2.50 + 2000 × $1.25 + 500 × $10 per MTok = $0.0025 + $0.0025 + $0.005
+    expect(record).toMatchObject({
+      id: 'ue_r1',
+      kind: 'charge',
+      status: 'priced',
+      requestId: 'r1',
+      projectId: 'proj-1',
+      apiKeyId: 'key-1',
+      conversationId: 'conv-1',
+      messageId: 'msg-1',
+      modelCalls: 1,
+      requestCount: 1,
+      latencyMs: 420,
+      priceVersions: ['catalog:openai/gpt-4o@2024-10-02'],
+    });
+    expect(record.cost.total).toBe(10_000_000n);
+    expect(announced.map((r) => r.id)).toEqual(['ue_r1']);
+  });
+
+  it('counts a job that runs twice once', async () => {
+    const { costs, costRecords } = setup();
+    await costs.recordUsage(usageEvent('r2'));
+    const first = await costs.trackCost('ue_r2');
+    const second = await costs.trackCost('ue_r2');
+    expect(second).toEqual(first);
+    expect(costRecords.size()).toBe(1);
+  });
+
+  it('prices each model call of a tool loop with its own long-context tier and sums them', async () => {
+    const { costs } = setup();
+    await costs.recordUsage(
+      usageEvent('r3', {
+        provider: 'google',
+        model: 'gemini-2.5-pro',
+        calls: [
+          call(0, { inputUncached: 150_000, output: 1_000 }),
+          call(1, { inputUncached: 250_000, output: 2_000 }),
+        ],
+      }),
+    );
+    const record = await costs.trackCost('ue_r3');
+    // call 0 (base): 150,000 × 1.25 + 1,000 × 10 = 0.1875 + 0.01 = $0.1975
+    // call 1 (>200K): 250,000 × 2.50 + 2,000 × 15 = 0.625 + 0.03 = $0.655
+    expect(record.cost.total).toBe(852_500_000n);
+    expect(record.modelCalls).toBe(2);
+    expect(record.usage).toMatchObject({ inputUncached: 400_000, output: 3_000 });
+  });
+
+  it('records an unknown model as unpriced, never $0, and reprices it once a price is set', async () => {
+    const { costs, pricing, costRecords } = setup();
+    await costs.recordUsage(
+      usageEvent('r4', {
+        provider: 'xai',
+        model: 'grok-4',
+        calls: [call(0, { inputUncached: 2_000, output: 1_000 })],
+      }),
+    );
+    const charge = await costs.trackCost('ue_r4');
+    expect(charge).toMatchObject({ status: 'unpriced', unpricedDelta: 1, priceVersions: [] });
+    expect(await costs.reprice({ organizationId: ORG, provider: 'xai', model: 'grok-4' })).toEqual([]);
+
+    await pricing.setModelPrice(ORG, {
+      provider: 'xai',
+      model: 'grok-4',
+      inputPerMTok: '3',
+      outputPerMTok: '15',
+      effectiveFrom: '2025-01-01',
+    });
+    const [adjustment] = await costs.reprice({ organizationId: ORG, provider: 'xai', model: 'grok-4' });
+    // 2000 × $3 + 1000 × $15 per MTok = $0.006 + $0.015 = $0.021
+    expect(adjustment).toMatchObject({
+      kind: 'adjustment',
+      adjusts: 'ue_r4',
+      status: 'priced',
+      unpricedDelta: -1,
+      requestCount: 0,
+    });
+    expect(adjustment?.cost.total).toBe(21_000_000n);
+    expect(await costs.reprice({ organizationId: ORG, provider: 'xai', model: 'grok-4' })).toEqual([]);
+
+    const [total] = groupCostRecords(await costRecords.find({ organizationId: ORG }), []);
+    expect(total?.totals).toMatchObject({ requests: 1, unpricedRequests: 0, records: 2 });
+    expect(total?.totals.cost.total).toBe(21_000_000n);
+    expect(total?.totals.usage).toMatchObject({ inputUncached: 2_000, output: 1_000 }); // tokens counted once
+    // The original record is untouched.
+    expect((await costRecords.forUsageEvent('ue_r4'))[0]).toEqual(charge);
+  });
+
+  it('writes a negative adjustment when a negotiated price applies retroactively', async () => {
+    const { costs, pricing, costRecords } = setup();
+    await costs.recordUsage(usageEvent('r5'));
+    await costs.trackCost('ue_r5'); // $0.01 at list price
+    await pricing.setModelPrice(ORG, {
+      provider: 'openai',
+      model: 'gpt-4o',
+      inputPerMTok: '2',
+      cachedInputPerMTok: '1',
+      outputPerMTok: '8',
+      effectiveFrom: '2025-09-01',
+    });
+    const [adjustment] = await costs.reprice({
+      organizationId: ORG,
+      provider: 'openai',
+      model: 'gpt-4o-2024-08-06',
+    });
+    // new: 1000 × 2 + 2000 × 1 + 500 × 8 = $0.008 -> delta -$0.002
+    expect(adjustment?.cost).toMatchObject({
+      inputUncached: -500_000n,
+      cacheRead: -500_000n,
+      output: -1_000_000n,
+      total: -2_000_000n,
+    });
+    const all = await costRecords.find({ organizationId: ORG });
+    expect(groupCostRecords(all, [])[0]?.totals.cost.total).toBe(8_000_000n);
+  });
+
+  it('flags missing usage as unpriced and incomplete instead of charging $0, and never reprices it', async () => {
+    const { costs } = setup();
+    await costs.recordUsage(usageEvent('r6', { calls: [call(0, {}, { usageSource: 'missing' })] }));
+    const record = await costs.trackCost('ue_r6');
+    expect(record).toMatchObject({ status: 'unpriced', usageIncomplete: true, unpricedDelta: 1 });
+    expect(
+      await costs.reprice({ organizationId: ORG, provider: 'openai', model: 'gpt-4o-2024-08-06' }),
+    ).toEqual([]);
+  });
+
+  it('records the charged partial usage of a failed request', async () => {
+    const { costs } = setup();
+    await costs.recordUsage(
+      usageEvent('r7', { outcome: 'failed', calls: [call(0, { inputUncached: 4_000 }, { partial: true })] }),
+    );
+    const record = await costs.trackCost('ue_r7');
+    expect(record).toMatchObject({ status: 'priced', usageIncomplete: true });
+    expect(record.cost.total).toBe(10_000_000n); // 4000 × $2.50 / 1e6 = $0.01
+  });
+
+  it('refuses to price a usage event that was never stored', async () => {
+    const { costs } = setup();
+    await expect(costs.trackCost('ue_missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
