@@ -37,7 +37,8 @@ export function groupAlive(pgid: number): boolean {
   return signalGroup(pgid, 0);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+// Not unref'd: a shutdown waiting on these must keep the process alive until the tree is gone.
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** SIGTERM the whole group, then SIGKILL whatever is still there after `graceMs`. */
 export async function killGroup(pgid: number, graceMs = 1500): Promise<void> {

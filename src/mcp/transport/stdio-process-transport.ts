@@ -148,7 +148,9 @@ export class StdioProcessTransport implements Transport {
       // already gone
     }
     await killGroup(child.pid as number);
-    await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
     this.finish();
   }
 }
