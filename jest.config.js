@@ -1,6 +1,7 @@
 // Two projects: fast unit specs beside the code, and integration tests in test/
 // that start real servers, child processes and the database chain.
-const esmOnly = ['agenda', '@agendajs/mongo-backend'];
+// @oclif/core is CommonJS but loads wsl-utils (ESM-only) with import(); transpiling it turns that into require.
+const esmOnly = ['agenda', '@agendajs/mongo-backend', '@oclif/core'];
 
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
