@@ -114,6 +114,18 @@ describe('loadMcpConfig', () => {
     expect(error.message).toContain('.env');
   });
 
+  it('does not require the variables of a disabled server', async () => {
+    const file = await write(
+      '{ "servers": { "gh": { "enabled": false, "url": "${GH_URL}", "headers": { "A": "${GH_TOKEN}" } } } }',
+    );
+    const config = await loadMcpConfig(file, { env: {} });
+    expect(config.servers.gh).toMatchObject({
+      enabled: false,
+      url: '${GH_URL}',
+      headers: { A: '${GH_TOKEN}' },
+    });
+  });
+
   it('reports malformed JSON with line and column', async () => {
     const error = await loadError('{\n  "servers": {\n    "a": { "command": "x" \n  }\n');
     expect(error.message).toMatch(/malformed JSON at line \d+, column \d+/);

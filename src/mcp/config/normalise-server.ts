@@ -72,7 +72,7 @@ function resolveTransport(name: string, raw: RawServer, ctx: NormaliseContext): 
 }
 
 function checkUrl(name: string, url: string, ctx: NormaliseContext): void {
-  if (ctx.env === undefined && url.includes('${')) return;
+  if (url.includes('${')) return; // only when left unexpanded (listing, disabled server)
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -93,7 +93,11 @@ export function normaliseServer(
   const checked = parseRaw(name, rawInput, ctx);
   const variables = new Set<string>();
   collectVariables(checked, variables);
-  const raw = ctx.env === undefined ? checked : (expandDeep(checked, [], ctx, name) as RawServer);
+  // A disabled server is never started, so its unset variables (a token not yet created) must
+  // not break the whole file; its templates are kept as written.
+  const enabled = checked.enabled ?? !(checked.disabled ?? false);
+  const expand = ctx.env !== undefined && enabled;
+  const raw = expand ? (expandDeep(checked, [], ctx, name) as RawServer) : checked;
   const transport = resolveTransport(name, raw, ctx);
 
   let command: string | undefined;
@@ -122,7 +126,7 @@ export function normaliseServer(
     cwd: raw.cwd,
     url: transport === 'stdio' ? undefined : raw.url,
     headers: raw.headers ?? {},
-    enabled: raw.enabled ?? !(raw.disabled ?? false),
+    enabled,
     timeouts: {
       startupMs: seconds(raw.startup_timeout, ctx.global.startupTimeoutMs),
       callMs: seconds(raw.timeout, ctx.global.timeoutMs),
