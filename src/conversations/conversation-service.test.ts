@@ -1,0 +1,251 @@
+/**
+ * The request path with the mock provider and in-memory stores, cost tracking wired through the
+ * real event bus in sync (inline) mode: what a user sends, what is stored, what it cost.
+ */
+import type { Caller } from '../auth/roles';
+import { createCostAnnouncer, registerCostListeners } from '../costs/cost-events';
+import type { CostRecord } from '../costs/cost-record';
+import { InMemoryCostRecordStore, InMemoryUsageEventStore } from '../costs/cost-stores';
+import { CostTrackingService } from '../costs/cost-tracking-service';
+import { DomainEventBus } from '../events/bus';
+import { InMemoryPriceOverrideStore } from '../pricing/price-override-store';
+import { PricingService } from '../pricing/pricing-service';
+import { ChatRunner } from '../providers/chat-runner';
+import { loadProvidersConfig } from '../providers/provider-config';
+import { ProviderRegistry } from '../providers/provider-registry';
+import { FakeClock } from '../shared/clock';
+import { createLogger } from '../shared/logger';
+import { InMemoryConversationStore } from './conversation-store';
+import { ConversationService } from './conversation-service';
+
+const member: Caller = {
+  userId: 'u1',
+  organizationId: 'org',
+  apiKeyId: 'k1',
+  role: 'member',
+  projectRoles: { p1: 'member' },
+};
+const otherMember: Caller = { ...member, userId: 'u2', apiKeyId: 'k2' };
+const admin: Caller = {
+  userId: 'u9',
+  organizationId: 'org',
+  apiKeyId: 'k9',
+  role: 'admin',
+  projectRoles: {},
+};
+const outsider: Caller = { ...admin, organizationId: 'org-2' };
+
+function setup() {
+  const clock = new FakeClock('2025-10-01T12:00:00Z');
+  const registry = new ProviderRegistry(loadProvidersConfig({ PROVIDER_MAX_RETRIES: '0' }));
+  const pricing = new PricingService(new InMemoryPriceOverrideStore(), undefined, () => clock.now());
+  const costRecords = new InMemoryCostRecordStore();
+  const usageEvents = new InMemoryUsageEventStore();
+  const events = new DomainEventBus({ logger: createLogger({ level: 'silent' }) });
+  const published: CostRecord[] = [];
+  const announce = createCostAnnouncer({});
+  const costs = new CostTrackingService({
+    usageEvents,
+    costRecords,
+    pricing,
+    clock,
+    announce: async (record) => {
+      published.push(record);
+      await announce(record);
+    },
+  });
+  registerCostListeners(events, costs, 'sync');
+  let n = 0;
+  const service = new ConversationService({
+    store: new InMemoryConversationStore(),
+    runner: new ChatRunner(registry),
+    costs,
+    pricing,
+    events,
+    clock,
+    newId: () => `id${++n}`,
+  });
+  // Price the mock models so costs are checkable by hand: $1 input, $0.10 cached, $2 output per MTok.
+  const priceMock = () =>
+    pricing.setModelPrice('org', {
+      provider: 'mock',
+      model: 'mock-small',
+      inputPerMTok: '1',
+      cachedInputPerMTok: '0.10',
+      outputPerMTok: '2',
+      effectiveFrom: '2025-01-01',
+    });
+  return { service, scripts: registry.mockScripts, costRecords, usageEvents, published, priceMock, clock };
+}
+
+const send = (content: string, extra: Record<string, unknown> = {}) => ({
+  projectId: 'p1',
+  provider: 'mock',
+  model: 'mock-small',
+  content,
+  ...extra,
+});
+
+describe('sendMessage', () => {
+  it('answers, stores both messages, and records exactly what the request cost', async () => {
+    const { service, scripts, costRecords, published, priceMock } = setup();
+    await priceMock();
+    scripts.enqueue({ text: 'Hi!', usage: { inputUncached: 1_000, cacheRead: 4_000, output: 500 } });
+    const payload = await service.sendMessage(member, send('Hello', { metadata: { feature: 'chat' } }), {
+      requestId: 'req-1',
+    });
+    expect(payload.message).toMatchObject({
+      role: 'assistant',
+      content: 'Hi!',
+      requestId: 'req-1',
+      metadata: { feature: 'chat' },
+    });
+    expect(payload.usage).toMatchObject({ inputUncached: 1_000, cacheRead: 4_000, output: 500 });
+    // 1000 × $1 + 4000 × $0.10 + 500 × $2 per MTok = 0.001 + 0.0004 + 0.001 = $0.0024
+    expect(payload.cost.cost.total).toBe(2_400_000n);
+    const [record] = await costRecords.find({ organizationId: 'org' });
+    expect(record).toMatchObject({
+      id: 'ue_req-1',
+      requestId: 'req-1',
+      userId: 'u1',
+      apiKeyId: 'k1',
+      projectId: 'p1',
+      conversationId: payload.conversation.id,
+      messageId: payload.message.id,
+    });
+    expect(record?.cost.total).toBe(payload.cost.cost.total);
+    expect(published.map((r) => r.id)).toEqual(['ue_req-1']);
+    const { messages } = await service.getConversation(member, payload.conversation.id);
+    expect(messages.map((m) => [m.role, m.content])).toEqual([
+      ['user', 'Hello'],
+      ['assistant', 'Hi!'],
+    ]);
+  });
+
+  it('continues a conversation with its history', async () => {
+    const { service, scripts } = setup();
+    const first = await service.sendMessage(member, send('one'));
+    scripts.enqueue({ text: 'two' });
+    const second = await service.sendMessage(
+      member,
+      send('again', { conversationId: first.conversation.id, projectId: undefined }),
+    );
+    expect(second.conversation.id).toBe(first.conversation.id);
+    expect((await service.getConversation(member, first.conversation.id)).messages).toHaveLength(4);
+  });
+
+  it('records the partial usage of a failed request, then reports the typed error', async () => {
+    const { service, scripts, costRecords, priceMock } = setup();
+    await priceMock();
+    scripts.enqueue({
+      text: 'abcdefgh',
+      chunkSize: 2,
+      failAfterChunks: 1,
+      error: { status: 529 },
+      usage: { inputUncached: 3_000 },
+    });
+    const stream = service.streamMessage(member, send('x'), { requestId: 'req-f' });
+    const deltas: string[] = [];
+    await expect(
+      (async () => {
+        for await (const event of stream) if (event.type === 'delta') deltas.push(event.text);
+      })(),
+    ).rejects.toMatchObject({ code: 'PROVIDER_ERROR', details: { providerStatus: 529 } });
+    expect(deltas).toEqual(['ab']);
+    const [record] = await costRecords.find({ organizationId: 'org' });
+    expect(record).toMatchObject({ id: 'ue_req-f', usageIncomplete: true, messageId: null });
+    expect(record?.cost.total).toBe(3_000_000n); // 3000 × $1 / 1e6
+  });
+
+  it('records nothing for a failure the provider did not charge', async () => {
+    const { service, scripts, costRecords } = setup();
+    scripts.enqueue({ error: { status: 429 } });
+    await expect(service.sendMessage(member, send('x'))).rejects.toMatchObject({
+      code: 'PROVIDER_RATE_LIMITED',
+    });
+    expect(costRecords.size()).toBe(0);
+  });
+
+  it('streams deltas and ends with the same payload shape, priced like a generated answer', async () => {
+    const { service, scripts, priceMock } = setup();
+    await priceMock();
+    scripts.enqueue({ text: 'streamed!', chunkSize: 3, usage: { inputUncached: 10, output: 20 } });
+    const events = [];
+    for await (const event of service.streamMessage(member, send('x'))) events.push(event);
+    expect(events.slice(0, 3)).toEqual([
+      { type: 'delta', text: 'str' },
+      { type: 'delta', text: 'eam' },
+      { type: 'delta', text: 'ed!' },
+    ]);
+    const done = events[3];
+    // 10 × $1 + 20 × $2 per MTok = 10,000 + 40,000 nano-USD
+    expect(done?.type === 'done' && done.payload.cost.cost.total).toBe(50_000n);
+  });
+
+  it('flags an unpriced model instead of costing it $0', async () => {
+    const { service, costRecords } = setup();
+    const payload = await service.sendMessage(member, send('x', { model: 'mock-large' }));
+    expect(payload.cost.status).toBe('unpriced');
+    expect((await costRecords.find({ organizationId: 'org' }))[0]).toMatchObject({
+      status: 'unpriced',
+      unpricedDelta: 1,
+    });
+  });
+
+  it.each([
+    [{ content: '' }, 'content'],
+    [{ projectId: undefined }, 'projectId'],
+    [{ temperature: 3 }, 'temperature'],
+    [{ model: '' }, 'model'],
+    [{ mcpServers: ['memory'] }, 'mcpServers'],
+  ])('refuses bad input %j naming the field', async (override, field) => {
+    const { service } = setup();
+    const error = await service.sendMessage(member, { ...send('x'), ...override }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining(field) });
+  });
+});
+
+describe('tenancy', () => {
+  it('keeps conversations to their author, admins and the organisation', async () => {
+    const { service } = setup();
+    const { conversation } = await service.sendMessage(member, send('private'));
+    await expect(service.getConversation(otherMember, conversation.id)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(service.getConversation(outsider, conversation.id)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect((await service.getConversation(admin, conversation.id)).conversation.id).toBe(conversation.id);
+    await expect(
+      service.sendMessage(otherMember, send('hijack', { conversationId: conversation.id })),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.sendMessage(member, send('x', { projectId: 'p-other' }))).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(
+      service.sendMessage(member, send('x', { conversationId: conversation.id, projectId: 'p2' })),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(
+      service.sendMessage({ ...admin, role: 'viewer' }, send('x', { conversationId: conversation.id })),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('lists visible conversations newest first with cursor pages', async () => {
+    const { service, clock } = setup();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      clock.advance(1_000);
+      ids.push((await service.sendMessage(member, send(`m${i}`))).conversation.id);
+    }
+    await service.sendMessage(otherMember, { ...send('theirs') });
+    const page1 = await service.listConversations(member, { first: 2 });
+    expect(page1.conversations.map((c) => c.id)).toEqual([ids[2], ids[1]]);
+    expect(page1.hasNextPage).toBe(true);
+    const last = page1.conversations[1]!;
+    const page2 = await service.listConversations(member, { first: 2, after: last });
+    expect(page2.conversations.map((c) => c.id)).toEqual([ids[0]]);
+    expect(page2.hasNextPage).toBe(false);
+    expect((await service.listConversations(admin)).conversations).toHaveLength(4);
+    expect((await service.listConversations(outsider)).conversations).toHaveLength(0);
+  });
+});

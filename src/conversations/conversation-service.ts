@@ -1,0 +1,345 @@
+/**
+ * Sending messages: the request path of an AI call. It validates the input, loads or starts the
+ * conversation, calls the provider (generated or streamed, with MCP tools when asked), then makes
+ * the one durable write that matters for money: the usage event, followed by ResponseGenerated
+ * (id derived from it, so a retried dispatch is deduplicated). Cost records are written by the
+ * cost-tracking listener, not here. A provider failure still records the usage it charged.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ModelMessage, ToolSet } from 'ai';
+
+import { canUseProject, type Caller } from '../auth/roles';
+import { priceRequest } from '../costs/request-pricer';
+import type { PricedRequest } from '../costs/cost-calculator';
+import type { CostTrackingService } from '../costs/cost-tracking-service';
+import { usageEventIdFor, type UsageEvent } from '../costs/usage-event';
+import { createEvent, type EventBus } from '../events';
+import type { PricingService } from '../pricing/pricing-service';
+import { ProviderRequestError, type ChatRequest, type ChatRunner } from '../providers/chat-runner';
+import type { ModelCall } from '../providers/model-call';
+import type { NormalisedUsage } from '../providers/usage/normalised-usage';
+import type { Clock } from '../shared/clock';
+import { AppError, ValidationError } from '../shared/errors';
+import type { Conversation, Message } from './conversation';
+import { canContinueConversation, canReadConversation, visibleConversations } from './conversation-access';
+import type { ConversationCursor, ConversationStore } from './conversation-store';
+import { parseSendMessageInput, type ParsedSendMessageInput } from './send-message-input';
+
+export interface ConversationServiceDeps {
+  store: ConversationStore;
+  runner: ChatRunner;
+  costs: CostTrackingService;
+  pricing: PricingService;
+  events: EventBus;
+  clock: Clock;
+  newId?: () => string;
+  /** Resolves MCP servers to AI SDK tools (provided by the MCP integration). */
+  toolsFor?: (servers: string[], caller: Caller) => Promise<ToolSet>;
+}
+
+export interface RequestOptions {
+  requestId?: string;
+  abortSignal?: AbortSignal;
+}
+
+export interface SendMessagePayload {
+  requestId: string;
+  conversation: Conversation;
+  message: Message;
+  usage: NormalisedUsage;
+  /** The cost, from the same pricing service the cost records use. */
+  cost: PricedRequest;
+  modelCalls: ModelCall[];
+}
+
+export type StreamMessageEvent =
+  { type: 'delta'; text: string } | { type: 'done'; payload: SendMessagePayload };
+
+interface PreparedRequest {
+  input: ParsedSendMessageInput;
+  conversation: Conversation;
+  chat: ChatRequest;
+  requestId: string;
+  requestedAt: Date;
+}
+
+export class ConversationService {
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: ConversationServiceDeps) {
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  async getConversation(
+    caller: Caller,
+    id: string,
+  ): Promise<{ conversation: Conversation; messages: Message[] }> {
+    const conversation = await this.deps.store.get(id);
+    if (!conversation || !canReadConversation(caller, conversation)) {
+      throw new AppError('NOT_FOUND', `Conversation ${id} does not exist or is not visible to you.`);
+    }
+    return { conversation, messages: await this.deps.store.messages(id) };
+  }
+
+  async listConversations(caller: Caller, page: { first?: number; after?: ConversationCursor } = {}) {
+    const first = Math.min(Math.max(page.first ?? 20, 1), 100);
+    // One extra row tells whether another page exists.
+    const rows = await this.deps.store.list(visibleConversations(caller), {
+      first: first + 1,
+      after: page.after,
+    });
+    return { conversations: rows.slice(0, first), hasNextPage: rows.length > first };
+  }
+
+  async sendMessage(
+    caller: Caller,
+    rawInput: unknown,
+    options: RequestOptions = {},
+  ): Promise<SendMessagePayload> {
+    const prepared = await this.prepare(caller, rawInput, options);
+    const started = performance.now();
+    try {
+      const result = await this.deps.runner.generate(prepared.chat);
+      return await this.complete(caller, prepared, result.text, result.calls, performance.now() - started);
+    } catch (error) {
+      await this.recordFailure(caller, prepared, error, performance.now() - started);
+      throw error;
+    }
+  }
+
+  async *streamMessage(
+    caller: Caller,
+    rawInput: unknown,
+    options: RequestOptions = {},
+  ): AsyncGenerator<StreamMessageEvent, void> {
+    const prepared = await this.prepare(caller, rawInput, options);
+    const started = performance.now();
+    try {
+      for await (const event of this.deps.runner.stream(prepared.chat)) {
+        if (event.type === 'text-delta') yield { type: 'delta', text: event.text };
+        if (event.type === 'finish') {
+          const { text, calls } = event.result;
+          yield {
+            type: 'done',
+            payload: await this.complete(caller, prepared, text, calls, performance.now() - started),
+          };
+        }
+      }
+    } catch (error) {
+      await this.recordFailure(caller, prepared, error, performance.now() - started);
+      throw error;
+    }
+  }
+
+  private async prepare(
+    caller: Caller,
+    rawInput: unknown,
+    options: RequestOptions,
+  ): Promise<PreparedRequest> {
+    const input = parseSendMessageInput(rawInput);
+    const now = this.deps.clock.now();
+    const conversation = await this.conversationFor(caller, input, now);
+    const history = input.conversationId ? await this.deps.store.messages(conversation.id) : [];
+    const messages: ModelMessage[] = history.map((m) => ({ role: m.role, content: m.content }));
+    messages.push({ role: 'user', content: input.content });
+    const tools =
+      input.mcpServers?.length && this.deps.toolsFor
+        ? await this.deps.toolsFor(input.mcpServers, caller)
+        : undefined;
+    if (input.mcpServers?.length && !this.deps.toolsFor) {
+      throw new ValidationError([
+        { field: 'mcpServers', message: 'MCP tools are not available on this server' },
+      ]);
+    }
+    await this.deps.store.addMessage({
+      id: this.newId(),
+      conversationId: conversation.id,
+      organizationId: conversation.organizationId,
+      role: 'user',
+      content: input.content,
+      createdAt: now,
+      requestId: null,
+      provider: null,
+      model: null,
+      usage: null,
+      metadata: input.metadata ?? {},
+    });
+    return {
+      input,
+      conversation,
+      requestId: options.requestId ?? this.newId(),
+      requestedAt: now,
+      chat: {
+        provider: input.provider,
+        model: input.model,
+        system: input.system ?? undefined,
+        messages,
+        maxOutputTokens: input.maxOutputTokens ?? undefined,
+        temperature: input.temperature ?? undefined,
+        tools,
+        abortSignal: options.abortSignal,
+      },
+    };
+  }
+
+  private async conversationFor(
+    caller: Caller,
+    input: ParsedSendMessageInput,
+    now: Date,
+  ): Promise<Conversation> {
+    if (input.conversationId) {
+      const existing = await this.deps.store.get(input.conversationId);
+      if (!existing || !canReadConversation(caller, existing)) {
+        throw new AppError(
+          'NOT_FOUND',
+          `Conversation ${input.conversationId} does not exist or is not visible to you.`,
+        );
+      }
+      if (!canContinueConversation(caller, existing)) {
+        throw new AppError(
+          'FORBIDDEN',
+          'Only the author or an organisation admin can continue this conversation.',
+        );
+      }
+      if (input.projectId && input.projectId !== existing.projectId) {
+        throw new AppError('BAD_USER_INPUT', 'projectId does not match the conversation’s project.', {
+          details: { fields: [{ field: 'projectId', message: 'does not match the conversation' }] },
+        });
+      }
+      await this.deps.store.touch(existing.id, now);
+      return { ...existing, updatedAt: now };
+    }
+    if (!input.projectId) {
+      throw new AppError('BAD_USER_INPUT', 'projectId is required to start a conversation.', {
+        details: { fields: [{ field: 'projectId', message: 'is required' }] },
+      });
+    }
+    if (!canUseProject(caller, input.projectId)) {
+      throw new AppError('FORBIDDEN', `You cannot send messages in project ${input.projectId}.`);
+    }
+    const conversation: Conversation = {
+      id: this.newId(),
+      organizationId: caller.organizationId,
+      projectId: input.projectId,
+      userId: caller.userId,
+      title: input.content.slice(0, 80),
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.deps.store.create(conversation);
+    return conversation;
+  }
+
+  /** The durable write of the request path, then ResponseGenerated. */
+  private async recordUsage(
+    caller: Caller,
+    prepared: PreparedRequest,
+    calls: ModelCall[],
+    outcome: UsageEvent['outcome'],
+    latencyMs: number,
+    messageId: string | null,
+  ): Promise<UsageEvent> {
+    const event: UsageEvent = {
+      id: usageEventIdFor(prepared.requestId),
+      organizationId: caller.organizationId,
+      projectId: prepared.conversation.projectId,
+      userId: caller.userId,
+      apiKeyId: caller.apiKeyId,
+      requestId: prepared.requestId,
+      conversationId: prepared.conversation.id,
+      messageId,
+      provider: prepared.input.provider,
+      model: prepared.input.model,
+      calls: calls.map((c) => ({
+        index: c.index,
+        usage: c.usage,
+        partial: c.partial,
+        usageSource: c.usageSource,
+      })),
+      outcome,
+      requestedAt: prepared.requestedAt,
+      latencyMs: Math.round(latencyMs),
+    };
+    await this.deps.costs.recordUsage(event);
+    const totals = calls.reduce<Record<string, number>>((sum, c) => {
+      for (const [kind, n] of Object.entries(c.usage)) sum[kind] = (sum[kind] ?? 0) + n;
+      return sum;
+    }, {});
+    await this.deps.events.dispatch(
+      createEvent(
+        'ResponseGenerated',
+        {
+          organizationId: event.organizationId,
+          projectId: event.projectId,
+          userId: event.userId,
+          apiKeyId: event.apiKeyId,
+          requestId: event.requestId,
+          usageEventId: event.id,
+          provider: event.provider,
+          model: event.model,
+          usage: totals,
+          requestedAt: event.requestedAt.toISOString(),
+        },
+        { id: `rg_${event.id}`, occurredAt: this.deps.clock.now() },
+      ),
+    );
+    return event;
+  }
+
+  private async complete(
+    caller: Caller,
+    prepared: PreparedRequest,
+    text: string,
+    calls: ModelCall[],
+    latencyMs: number,
+  ): Promise<SendMessagePayload> {
+    const messageId = this.newId();
+    await this.recordUsage(caller, prepared, calls, 'succeeded', latencyMs, messageId);
+    const usage = calls.reduce(
+      (sum, c) => ({
+        inputUncached: sum.inputUncached + c.usage.inputUncached,
+        cacheRead: sum.cacheRead + c.usage.cacheRead,
+        cacheWrite5m: sum.cacheWrite5m + c.usage.cacheWrite5m,
+        cacheWrite1h: sum.cacheWrite1h + c.usage.cacheWrite1h,
+        output: sum.output + c.usage.output,
+        reasoning: sum.reasoning + c.usage.reasoning,
+      }),
+      { inputUncached: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, output: 0, reasoning: 0 },
+    );
+    const message: Message = {
+      id: messageId,
+      conversationId: prepared.conversation.id,
+      organizationId: prepared.conversation.organizationId,
+      role: 'assistant',
+      content: text,
+      createdAt: this.deps.clock.now(),
+      requestId: prepared.requestId,
+      provider: prepared.input.provider,
+      model: prepared.input.model,
+      usage,
+      metadata: prepared.input.metadata ?? {},
+    };
+    await this.deps.store.addMessage(message);
+    const cost = await priceRequest(this.deps.pricing, {
+      organizationId: caller.organizationId,
+      provider: prepared.input.provider,
+      model: prepared.input.model,
+      at: prepared.requestedAt,
+      calls: calls.map((c) => c.usage),
+    });
+    return {
+      requestId: prepared.requestId,
+      conversation: prepared.conversation,
+      message,
+      usage,
+      cost,
+      modelCalls: calls,
+    };
+  }
+
+  private async recordFailure(caller: Caller, prepared: PreparedRequest, error: unknown, latencyMs: number) {
+    if (error instanceof ProviderRequestError && error.chargedCalls.length > 0) {
+      await this.recordUsage(caller, prepared, error.chargedCalls, 'failed', latencyMs, null);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * How cost tracking plugs into the event bus and live updates:
+ * - the `cost-tracking` listener on ResponseGenerated: queued (drained from the outbox by agenda)
+ *   by default, inline when `COST_TRACKING_MODE=sync` (the benchmark baseline only);
+ * - the announcer: once a record is stored, CostCalculated is dispatched under an id derived
+ *   from the record (so a replay dispatches the same event, deduplicated by the bus) and the
+ *   record is published on the organisation's `costUpdated` topic.
+ */
+import { z } from 'zod';
+
+import { createEvent, type EventBus } from '../events';
+import type { AppPubSub } from '../pubsub/pubsub';
+import { AppError } from '../shared/errors';
+import { formatUsd } from '../shared/money';
+import type { CostRecord } from './cost-record';
+import type { CostTrackingService } from './cost-tracking-service';
+
+declare module '../pubsub/channels' {
+  interface PubSubChannels {
+    /** A cost record (charge or adjustment) was stored for the organisation. */
+    costUpdated: CostRecord;
+  }
+}
+
+export const COST_TRACKING_LISTENER = 'cost-tracking';
+
+export type CostTrackingMode = 'async' | 'sync';
+
+export function costTrackingMode(env: Record<string, string | undefined> = process.env): CostTrackingMode {
+  const parsed = z
+    .enum(['async', 'sync'])
+    .default('async')
+    .safeParse(env.COST_TRACKING_MODE || undefined);
+  if (!parsed.success) {
+    throw new AppError('CONFIG_INVALID', 'COST_TRACKING_MODE must be "async" (default) or "sync".');
+  }
+  return parsed.data;
+}
+
+export function registerCostListeners(
+  events: EventBus,
+  costs: CostTrackingService,
+  mode: CostTrackingMode,
+): void {
+  events.listen({
+    event: 'ResponseGenerated',
+    name: COST_TRACKING_LISTENER,
+    mode: mode === 'sync' ? 'inline' : 'queued',
+    // Every cost lands in one record; retries are safe because trackCost is idempotent.
+    retry: { maxRetries: 10 },
+    handle: async (event) => {
+      await costs.trackCost(event.payload.usageEventId);
+    },
+  });
+}
+
+export function createCostAnnouncer(deps: { events?: EventBus; pubsub?: AppPubSub }) {
+  return async (record: CostRecord): Promise<void> => {
+    if (deps.events) {
+      await deps.events.dispatch(
+        createEvent(
+          'CostCalculated',
+          {
+            organizationId: record.organizationId,
+            projectId: record.projectId,
+            userId: record.userId,
+            usageEventId: record.usageEventId,
+            costRecordId: record.id,
+            amountUsd: formatUsd(record.cost.total, { minDecimals: 9 }),
+            priced: record.status === 'priced',
+          },
+          { id: `cc_${record.id}`, occurredAt: record.recordedAt },
+        ),
+      );
+    }
+    deps.pubsub?.publish('costUpdated', record.organizationId, record);
+  };
+}
