@@ -12,5 +12,12 @@ export {
   type McpToolset,
   type ToolsetOptions,
 } from './toolset';
-export type { CallToolOptions, McpServerState, McpServerStatus, McpToolResult, McpTool } from './types';
+export type {
+  CallToolOptions,
+  McpServerState,
+  McpServerStatus,
+  McpToolResult,
+  McpTool,
+  McpToolCallRecord,
+} from './types';
 export { restartDelayMs } from './backoff';

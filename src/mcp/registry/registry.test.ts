@@ -67,11 +67,25 @@ describe('McpRegistry', () => {
   it('returns tool failures as isError results and protocol errors as MCP_TOOL_ERROR', async () => {
     const fake = createFakeServerFactory();
     registry = new McpRegistry({ config: two, logger, transportFactory: fake.factory });
+    const calls: unknown[] = [];
+    registry.on('toolCalled', (call) => calls.push(call));
     const result = await registry.callTool('a', 'fail');
     expect(result.isError).toBe(true);
+    await rejection(registry.callTool('a', 'hold', {}, { timeoutMs: 20 }));
+    expect(calls).toEqual([
+      expect.objectContaining({
+        server: 'a',
+        tool: 'fail',
+        isError: true,
+        argumentBytes: 2,
+        errorCode: undefined,
+      }),
+      expect.objectContaining({ server: 'a', tool: 'hold', isError: true, errorCode: 'MCP_TIMEOUT' }),
+    ]);
+    fake.releaseAll();
     // The SDK server reports an unknown tool as an isError result too.
     expect((await registry.callTool('a', 'nope')).isError).toBe(true);
-    expect(registry.status().find((s) => s.name === 'a')!.calls.errors).toBe(2);
+    expect(registry.status().find((s) => s.name === 'a')!.calls.errors).toBe(3);
   });
 
   it('rejects unknown, disabled and closed servers with stable codes', async () => {

@@ -2,7 +2,8 @@
  * `McpRegistry`: the one entry point for talking to configured MCP servers. It follows the config
  * (a fixed object, a `McpConfigStore` that reloads on file change, or any async provider), keeps
  * one `ServerHandle` per server, restarts a server whose launch settings changed, stops servers
- * removed from the file, and emits `toolsChanged` when a server announces a new tool list.
+ * removed from the file, and emits `toolsChanged` when a server announces a new tool list and
+ * `toolCalled` after every call.
  */
 import { EventEmitter } from 'node:events';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -14,7 +15,7 @@ import type { McpConfig } from '../config/types';
 import { serverFingerprint } from '../fingerprint';
 import { ServerHandle } from './server-handle';
 import { buildToolset, type McpToolset, type ToolsetOptions } from './toolset';
-import type { CallToolOptions, McpServerStatus, McpToolResult } from './types';
+import type { CallToolOptions, McpServerStatus, McpToolCallRecord, McpToolResult } from './types';
 
 export type McpConfigSource = McpConfig | McpConfigStore | (() => Promise<McpConfig>);
 
@@ -27,6 +28,8 @@ export interface McpRegistryOptions {
 
 export interface McpRegistryEvents {
   toolsChanged: [server: string, tools: Tool[]];
+  /** Every finished call: the hook for `MCPToolExecuted` events and slow-call alerts. */
+  toolCalled: [call: McpToolCallRecord];
 }
 
 export class McpRegistry extends EventEmitter<McpRegistryEvents> {
@@ -99,6 +102,7 @@ export class McpRegistry extends EventEmitter<McpRegistryEvents> {
         logger: this.logger,
         transportFactory: this.options.transportFactory,
         onToolsChanged: (srv, tools) => this.emit('toolsChanged', srv, tools),
+        onToolCalled: (call) => this.emit('toolCalled', call),
       });
       entry = { handle, fingerprint: serverFingerprint(server) };
       this.handles.set(name, entry);

@@ -12,12 +12,20 @@ import { isRetryable, McpCallError, toMcpError, type McpPhase } from '../errors'
 import { restartDelayMs, sleep } from './backoff';
 import { LatencyWindow } from './latency-window';
 import { QueueWaitAborted, Semaphore } from './semaphore';
-import type { CallToolOptions, McpServerState, McpServerStatus, McpToolResult } from './types';
+import type {
+  CallToolOptions,
+  McpServerState,
+  McpServerStatus,
+  McpToolCallRecord,
+  McpToolResult,
+} from './types';
 
 export interface ServerHandleDeps {
   logger: Logger;
   transportFactory?: TransportFactory;
   onToolsChanged?: (server: string, tools: Tool[]) => void;
+  /** After every tool call, successful or not (events, slow-call alerts, metrics). */
+  onToolCalled?: (call: McpToolCallRecord) => void;
 }
 
 export class ServerHandle {
@@ -227,13 +235,30 @@ export class ServerHandle {
     args: Record<string, unknown>,
     options: CallToolOptions = {},
   ): Promise<McpToolResult> {
-    return this.run('call', tool, options, async (session, remainingMs) => {
-      const result = await session.client.callTool({ name: tool, arguments: args }, undefined, {
-        timeout: remainingMs,
-        signal: options.signal,
+    const started = performance.now();
+    const record = (isError: boolean, errorCode?: string) =>
+      this.deps.onToolCalled?.({
+        server: this.config.name,
+        tool,
+        durationMs: performance.now() - started,
+        argumentBytes: Buffer.byteLength(JSON.stringify(args)),
+        isError,
+        errorCode,
       });
-      return result as McpToolResult;
-    });
+    try {
+      const result = await this.run('call', tool, options, async (session, remainingMs) => {
+        const answer = await session.client.callTool({ name: tool, arguments: args }, undefined, {
+          timeout: remainingMs,
+          signal: options.signal,
+        });
+        return answer as McpToolResult;
+      });
+      record(Boolean(result.isError));
+      return result;
+    } catch (error) {
+      record(true, (error as AppError).code);
+      throw error;
+    }
   }
 
   /** All tools, following `nextCursor`; cached until the server says its list changed. */

@@ -28,3 +28,15 @@ export interface McpServerStatus {
   queued: number;
   calls: { total: number; errors: number; p50Ms?: number; p95Ms?: number };
 }
+
+/** One finished tool call, as emitted by the registry's `toolCalled` event. */
+export interface McpToolCallRecord {
+  server: string;
+  tool: string;
+  /** Wall time seen by the caller: queueing, (re)start if needed, retries and the call. */
+  durationMs: number;
+  argumentBytes: number;
+  isError: boolean;
+  /** The `AppError` code when the call itself failed (absent when the tool returned `isError`). */
+  errorCode?: string;
+}
