@@ -1,10 +1,23 @@
 /**
  * Process-tree bookkeeping for stdio servers. Each server runs as the leader of its own process
  * group, so `npx` and whatever it spawns die together. Groups still alive when this process exits
- * (even on an uncaught error) are SIGKILLed, so a crash of ours leaves no orphans behind.
+ * (even on an uncaught error) are SIGKILLed, and termination signals are passed on, so neither a
+ * crash nor a Ctrl-C of ours leaves orphans behind.
  */
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
+
+const signalNumbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+/**
+ * Our servers live in their own process groups, so a Ctrl-C or SIGTERM aimed at us does not reach
+ * them. On those signals we pass a SIGTERM on to every group; if nobody else handles the signal we
+ * then exit as Node would have (128 + signal number), otherwise the app's own shutdown proceeds.
+ */
+function onTerminationSignal(signal: NodeJS.Signals): void {
+  for (const pgid of liveGroups) signalGroup(pgid, 'SIGTERM');
+  if (process.listenerCount(signal) <= 1) process.exit(128 + (signalNumbers[signal] ?? 0));
+}
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
@@ -12,6 +25,8 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
   });
+  for (const signal of Object.keys(signalNumbers) as NodeJS.Signals[])
+    process.on(signal, onTerminationSignal);
 }
 
 export function trackGroup(pgid: number): void {
