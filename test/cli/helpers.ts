@@ -90,3 +90,21 @@ export function withServersOnPath(): () => void {
     process.env.PATH = previous;
   };
 }
+
+/**
+ * Makes a file impossible to replace, even for root (`chattr +i`); falls back to a read-only folder
+ * for non-root users. Returns undo, or undefined when neither works here.
+ */
+export function makeUnwritable(file: string): (() => void) | undefined {
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  const { chmodSync } = require('node:fs') as typeof import('node:fs');
+  try {
+    execFileSync('chattr', ['+i', file], { stdio: 'ignore' });
+    return () => execFileSync('chattr', ['-i', file], { stdio: 'ignore' });
+  } catch {
+    if (process.getuid?.() === 0) return undefined;
+    const dir = path.dirname(file);
+    chmodSync(dir, 0o555);
+    return () => chmodSync(dir, 0o755);
+  }
+}

@@ -293,6 +293,7 @@ export default class McpSetup extends McpCommand {
         onOutput: (chunk) => process.stderr.write(chunk),
       }),
     );
+    for (const warning of result.warnings) process.stderr.write(`! ${warning}\n`);
     this.log('');
     this.log(`${plan.name} ${result.action === 'add' ? 'added to' : 'updated in'} ${plan.configFile}.`);
     if (result.probe.length > 0) {
@@ -323,6 +324,7 @@ export default class McpSetup extends McpCommand {
       steps: result.steps.map((s) => ({ ...s })),
       probe: result.probe.map((s) => ({ ...s, durationMs: Math.round(s.durationMs) })),
       tools: result.tools,
+      warnings: result.warnings,
       next,
     };
   }

@@ -40,6 +40,7 @@ export interface SetupResult {
   steps: { step: SetupStepName; ok: boolean; durationMs: number; detail?: string }[];
   probe: ProbeStep[];
   tools: { name: string; description?: string }[];
+  warnings: string[];
 }
 
 /** Thrown when the server was tried and failed: names the failing probe step and carries its hint. */
@@ -57,7 +58,14 @@ export class SetupStepError extends AppError {
 }
 
 export async function applySetup(plan: SetupPlan, deps: SetupDependencies = {}): Promise<SetupResult> {
-  const result: SetupResult = { name: plan.name, action: plan.action, steps: [], probe: [], tools: [] };
+  const result: SetupResult = {
+    name: plan.name,
+    action: plan.action,
+    steps: [],
+    probe: [],
+    tools: [],
+    warnings: [],
+  };
   const timed = async <T>(step: SetupStepName, fn: () => Promise<T>, detail?: string): Promise<T> => {
     deps.onStep?.(step, 'start', detail);
     const started = performance.now();
@@ -75,11 +83,23 @@ export async function applySetup(plan: SetupPlan, deps: SetupDependencies = {}):
     );
   } else deps.onStep?.('install', 'skip', plan.installNote);
 
-  const server = await timed('validate', () => validateCandidate(plan));
+  const server = await timed('validate', async () => {
+    try {
+      return await validateCandidate(plan);
+    } catch (error) {
+      // Untested setups may reference a variable that is only set where the server will run.
+      const variable = (error as AppError).details?.variable;
+      if (deps.testServer || typeof variable !== 'string') throw error;
+      result.warnings.push(
+        `${variable} is not set here; export it or add it to ${plan.envFile} before the server is used.`,
+      );
+      return undefined;
+    }
+  });
 
   if (deps.testServer) {
     const probe = await timed('test', async () => {
-      const steps = await deps.testServer!(server);
+      const steps = await deps.testServer!(server as McpServerConfig);
       const failed = steps.find((s) => !s.ok);
       if (failed) throw probeFailure(plan.name, failed, steps);
       return steps;

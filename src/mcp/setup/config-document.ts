@@ -198,8 +198,42 @@ export class McpConfigDocument {
       this.remove(path);
       return;
     }
+    const root = parseTree(this.text, [], { allowTrailingComma: true });
+    const existing = root && findNodeAtLocation(root, path);
+    const parent = root && (path.length > 1 ? findNodeAtLocation(root, path.slice(0, -1)) : root);
+    const key = path[path.length - 1];
+    if (!existing && parent?.type === 'object' && typeof key === 'string') {
+      this.insertProperty(parent, key, value);
+      return;
+    }
+    // Replacing a value in place: jsonc-parser formats only the replaced range.
     const edits = modify(this.text, path, value, { formattingOptions: this.formatting() });
     this.text = applyEdits(this.text, edits);
+  }
+
+  /**
+   * Appends a property after the object's last one, indented like its siblings (or inline when the
+   * object is written on one line). jsonc-parser's own insertion re-formats the whole object.
+   */
+  private insertProperty(parent: Node, key: string, value: unknown): void {
+    const { eol, unit } = this.style();
+    const children = parent.children ?? [];
+    const last = children[children.length - 1];
+    if (last) {
+      const at = last.offset + last.length;
+      const inline = !this.text.slice(parent.offset, last.offset).includes('\n');
+      const indent = lineIndent(this.text, last.offset);
+      const rendered = inline
+        ? `, ${JSON.stringify(key)}: ${JSON.stringify(value)}`
+        : `,${eol}${indent}${JSON.stringify(key)}: ${render(value, unit, indent, eol)}`;
+      this.text = this.text.slice(0, at) + rendered + this.text.slice(at);
+      return;
+    }
+    const outer = lineIndent(this.text, parent.offset);
+    const indent = outer + unit;
+    const inner = `${eol}${indent}${JSON.stringify(key)}: ${render(value, unit, indent, eol)}${eol}${outer}`;
+    this.text =
+      this.text.slice(0, parent.offset + 1) + inner + this.text.slice(parent.offset + parent.length - 1);
   }
 
   /**
@@ -229,14 +263,27 @@ export class McpConfigDocument {
   }
 
   /** The file's own indentation and line endings, so edits look hand-written. */
-  private formatting(): FormattingOptions {
-    const indent = /^([ \t]+)\S/m.exec(this.text)?.[1] ?? '  ';
-    return {
-      insertSpaces: !indent.startsWith('\t'),
-      tabSize: indent.startsWith('\t') ? 1 : indent.length,
-      eol: this.text.includes('\r\n') ? '\r\n' : '\n',
-    };
+  private style(): { unit: string; eol: string } {
+    const unit = /^([ \t]+)\S/m.exec(this.text)?.[1] ?? '  ';
+    return { unit: unit.startsWith('\t') ? '\t' : unit, eol: this.text.includes('\r\n') ? '\r\n' : '\n' };
   }
+
+  private formatting(): FormattingOptions {
+    const { unit, eol } = this.style();
+    return { insertSpaces: unit !== '\t', tabSize: unit === '\t' ? 1 : unit.length, eol };
+  }
+}
+
+function lineIndent(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(start))?.[0] ?? '';
+}
+
+/** JSON in the file's indent unit, continuation lines shifted to the property's indentation. */
+function render(value: unknown, unit: string, indent: string, eol: string): string {
+  return JSON.stringify(value, null, unit)
+    .split('\n')
+    .join(eol + indent);
 }
 
 function toEntry(definition: ServerDefinition, form: ConfigForm): RawEntry {
