@@ -2,7 +2,9 @@
  * The registry against the real `@modelcontextprotocol/server-everything` over stdio: calls, env
  * passing, timeouts, aborts, list_changed, a crash mid-call and process-tree cleanup.
  */
+import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { McpConfigStore, McpRegistry, McpToolCatalog, readToolsFile } from '../../src/mcp';
 import { AppError } from '../../src/shared/errors';
 import { createLogger } from '../../src/shared/logger';
@@ -152,4 +154,28 @@ it('kills the whole process tree of an npx-launched server on close', async () =
     await own.close();
     await rm(project.dir, { recursive: true, force: true });
   }
+});
+
+it('passes a SIGTERM aimed at us on to the server tree, then exits as Node would', async () => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve(__dirname, '../fixtures/mcp/registry-holder.ts')],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    child.once('exit', (code) => reject(new Error(`holder exited early (${code}): ${out}`)));
+  });
+  const { tree } = JSON.parse(line) as { tree: number[] };
+  expect(tree.length).toBeGreaterThan(1);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  expect(await exited).toBe(143);
+  await until(() => alive(tree).length === 0);
 });
