@@ -108,3 +108,72 @@ export function makeUnwritable(file: string): (() => void) | undefined {
     return () => chmodSync(dir, 0o755);
   }
 }
+
+export interface TerminalStep {
+  /** Wait until the screen shows this (searching only output that arrived after the previous step). */
+  expect: RegExp;
+  /** Then type this (use '\r' for Enter, '\x1b[B' for arrow down). */
+  send: string;
+}
+
+/**
+ * Runs the real binary in a pseudo-terminal (util-linux `script`), so @inquirer/prompts draws and
+ * reads real prompts, and types the answers when each prompt appears.
+ */
+export function runInTerminal(
+  args: string[],
+  steps: TerminalStep[],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<{ screen: string; exitCode: number }> {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, path.join(repoRoot, 'cli', 'bin', 'run.js'), ...args]
+    .map(quote)
+    .join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: options.cwd ?? repoRoot,
+      env: {
+        ...process.env,
+        TERM: 'xterm',
+        COLUMNS: '200',
+        PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    let searchFrom = 0;
+    let next = 0;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`terminal session timed out waiting for ${steps[next]?.expect}; screen:\n${screen}`));
+    }, options.timeoutMs ?? 60_000);
+    const advance = () => {
+      const step = steps[next];
+      if (!step) return;
+      const match = step.expect.exec(screen.slice(searchFrom));
+      if (!match) return;
+      searchFrom += match.index + match[0].length;
+      next += 1;
+      // Type one key at a time, as a person would; prompts read keypress by keypress.
+      const keys = step.send.match(/\x1b\[[A-D]|[\s\S]/g) ?? [];
+      let i = 0;
+      const typeNext = () => {
+        if (i >= keys.length) return advance();
+        child.stdin.write(keys[i] as string);
+        i += 1;
+        setTimeout(typeNext, 15);
+      };
+      setTimeout(typeNext, 50);
+    };
+    child.stdout.on('data', (c: Buffer) => {
+      screen += c.toString();
+      advance();
+    });
+    child.stderr.on('data', (c: Buffer) => (screen += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ screen, exitCode: code ?? 1 });
+    });
+  });
+}
