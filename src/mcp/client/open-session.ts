@@ -198,6 +198,10 @@ export async function openSession(server: McpServerConfig, options: OpenSessionO
     serverInfo: client.getServerVersion(),
     failureContext: (phase, extra) => ({ ...baseContext(server, transport, phase), ...extra }),
     close: async () => {
+      // Tell a streamable HTTP server the session is over instead of leaving it to expire.
+      if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
+        await transport.terminateSession().catch(() => undefined);
+      }
       await client.close().catch(() => undefined);
       await transport.close().catch(() => undefined);
     },

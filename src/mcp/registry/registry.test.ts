@@ -237,9 +237,14 @@ describe('McpRegistry', () => {
     await registry.callTool('a', 'echo', { text: '2' });
     expect(fake.state.connections).toBe(2);
     expect(registry.status().map((s) => s.name)).toEqual(['a']);
+    // A call in flight on the old instance finishes there; new calls go to the new instance.
+    const inFlight = registry.callTool('a', 'hold');
+    await until(() => fake.state.held.length === 1);
     current = config({ servers: { a: { command: 'v2', idle_timeout: 0 } } });
     await registry.callTool('a', 'echo', { text: '3' });
     expect(fake.state.connections).toBe(3);
+    fake.releaseAll();
+    expect((await inFlight).isError).toBeFalsy();
   });
 
   it('emits toolsChanged when a server announces a new tool list', async () => {
@@ -264,6 +269,11 @@ describe('McpRegistry', () => {
       const run = await all.execute('b__echo', { text: 'hi' });
       expect(run).toMatchObject({ server: 'b', tool: 'echo', isError: false });
       expect(run.argumentBytes).toBe(JSON.stringify({ text: 'hi' }).length);
+
+      const fromCache = await registry.toolsFor(['b'], {
+        listTools: async () => [{ name: 'cached', inputSchema: { type: 'object' } }],
+      });
+      expect(fromCache.tools.map((t) => t.name)).toEqual(['cached']);
 
       const chain = await registry.toolsFor(['onlyEcho']);
       expect(chain.tools.map((t) => t.name).sort()).toEqual(['a__echo', 'b__echo', 'fail']);

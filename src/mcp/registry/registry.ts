@@ -34,6 +34,7 @@ export interface McpRegistryEvents {
 
 export class McpRegistry extends EventEmitter<McpRegistryEvents> {
   private readonly handles = new Map<string, { handle: ServerHandle; fingerprint: string }>();
+  private readonly retiring = new Set<Promise<void>>();
   private readonly source: () => Promise<McpConfig>;
   private lastConfig?: McpConfig;
   private closed = false;
@@ -63,18 +64,18 @@ export class McpRegistry extends EventEmitter<McpRegistryEvents> {
 
   /** Stops handles whose server disappeared or whose launch settings changed. */
   private async reconcile(config: McpConfig): Promise<void> {
-    const stops: Promise<void>[] = [];
     for (const [name, entry] of this.handles) {
       const next = config.servers[name];
       if (!next || !next.enabled || serverFingerprint(next) !== entry.fingerprint) {
         this.handles.delete(name);
-        stops.push(entry.handle.stop());
-        this.logger.info({ mcpServer: name }, 'mcp server configuration changed; stopping the old instance');
+        // New calls go to a new instance at once; the old one finishes its calls, then stops.
+        const retired = entry.handle.drainAndStop().finally(() => this.retiring.delete(retired));
+        this.retiring.add(retired);
+        this.logger.info({ mcpServer: name }, 'mcp server configuration changed; retiring the old instance');
       } else {
         entry.handle.updateSettings(next);
       }
     }
-    await Promise.all(stops);
   }
 
   private async handle(name: string): Promise<ServerHandle> {
@@ -173,6 +174,6 @@ export class McpRegistry extends EventEmitter<McpRegistryEvents> {
     this.closed = true;
     const handles = [...this.handles.values()].map((e) => e.handle);
     this.handles.clear();
-    await Promise.all(handles.map((h) => h.stop()));
+    await Promise.all([...handles.map((h) => h.stop()), ...this.retiring]);
   }
 }

@@ -305,6 +305,13 @@ export class ServerHandle {
     this.idleTimer.unref();
   }
 
+  /** Lets calls in flight or queued finish (up to the call timeout), then stops. */
+  async drainAndStop(): Promise<void> {
+    const deadline = Date.now() + this.config.timeouts.callMs;
+    while ((this.semaphore.active > 0 || this.semaphore.queued > 0) && Date.now() < deadline) await sleep(20);
+    await this.stop();
+  }
+
   /** Stops the server (whole process tree for stdio). The next call starts it again. */
   async stop(): Promise<void> {
     this.clearIdle();

@@ -39,6 +39,12 @@ export interface ToolsetOptions {
   /** Fail (throw) instead of leaving out a server that cannot be reached. */
   requireTools?: boolean;
   signal?: AbortSignal;
+  /**
+   * Where tool lists come from; default the live servers (`registry.listTools`). Pass the
+   * discovery cache (`(s) => catalog.getAvailableTools(s)`) to build the toolset without
+   * starting servers until a tool is actually called.
+   */
+  listTools?: (server: string) => Promise<Tool[]>;
 }
 
 export interface McpToolset {
@@ -73,7 +79,9 @@ export async function buildToolset(
   const listed = await Promise.all(
     [...targets.servers].map(async ([server, filter]) => {
       try {
-        const tools = await registry.listTools(server, { signal: options.signal });
+        const tools = options.listTools
+          ? await options.listTools(server)
+          : await registry.listTools(server, { signal: options.signal });
         return { server, tools: tools.filter((t) => filter(t.name)) };
       } catch (error) {
         const appError = isAppError(error) ? error : new AppError('MCP_SERVER_UNAVAILABLE', String(error));
