@@ -155,6 +155,7 @@ export function runInTerminal(
       searchFrom += match.index + match[0].length;
       next += 1;
       // Type one key at a time, as a person would; prompts read keypress by keypress.
+      // eslint-disable-next-line no-control-regex -- splitting escape sequences is the point
       const keys = step.send.match(/\x1b\[[A-D]|[\s\S]/g) ?? [];
       let i = 0;
       const typeNext = () => {
