@@ -113,7 +113,7 @@ export function toMcpError(error: unknown, ctx: McpFailureContext): AppError {
   if (errno === 'ENOENT' && ctx.phase === 'start' && ctx.command) {
     return new McpCallError(
       'MCP_SERVER_UNAVAILABLE',
-      `${who}: command "${ctx.command}" was not found on PATH`,
+      `${who}: command "${ctx.command}" was not found${ctx.command.includes('/') ? '' : ' on PATH'}`,
       ctx,
       {
         hint: `Install it (for an npm package: "npm install -g <package>", or use "npx -y <package>" as the command) or give an absolute path`,

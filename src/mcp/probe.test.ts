@@ -67,7 +67,7 @@ describe('testServer', () => {
     expect(steps).toEqual([
       expect.objectContaining({ step: 'start', ok: false, code: 'MCP_SERVER_UNAVAILABLE' }),
     ]);
-    expect(steps[0]!.error).toContain('not found on PATH');
+    expect(steps[0]!.error).toContain('/nonexistent/mcp-server-x" was not found');
     expect(steps[0]!.hint).toMatch(/npm install -g|npx/);
   });
 

@@ -156,7 +156,7 @@ describe('discoverTools', () => {
     await writeConfig({ servers: { nope: { command: path.join(dir, 'does-not-exist') } } });
     const [result] = await discoverTools({ configPath, logger });
     expect(result).toMatchObject({ server: 'nope', ok: false });
-    expect(result!.error?.message).toContain('was not found on PATH');
+    expect(result!.error?.message).toContain('does-not-exist" was not found');
   });
 });
 

@@ -64,10 +64,16 @@ export class StdioProcessTransport implements Transport {
       windowsHide: true,
     });
     this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', () => resolve());
-      child.once('error', (error) => reject(error));
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', () => resolve());
+        child.once('error', (error) => reject(error));
+      });
+    } catch (error) {
+      // Nothing is running (command not found, not executable): there is nothing to close.
+      this.closed = true;
+      throw error;
+    }
     const pid = child.pid as number;
     trackGroup(pid);
     child.on('error', (error) => this.onerror?.(error));
