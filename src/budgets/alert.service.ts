@@ -225,7 +225,7 @@ export class AlertService {
     const doc = await this.models.Alert.findOneAndUpdate(
       { _id: alertId, acknowledgedAt: null },
       { $set: { acknowledgedAt: this.clock.now(), acknowledgedBy: by } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean();
     return doc ? toBudgetAlert(doc) : this.get(alertId);
   }

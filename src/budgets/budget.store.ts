@@ -95,7 +95,7 @@ export class BudgetStore {
     const doc = await this.models.Budget.findOneAndUpdate(
       { _id: id },
       { $set: update },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean();
     if (!doc) throw new AppError('NOT_FOUND', `Budget ${id} does not exist.`);
     return toBudgetRecord(doc);

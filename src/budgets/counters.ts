@@ -65,25 +65,29 @@ export async function reserveOnCounter(
         ...(enforce ? { headroomNano: { $gte: amount } } : {}),
       },
       { $inc: { reservedNano: amount, headroomNano: -amount, version: 1 }, $set: { touchedAt: now } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean();
   let doc = await attempt();
   if (doc) return toCounterState(doc);
-  if (await ensureCounter(Counter, key, now, initialSpent)) doc = await attempt();
+  // No match: the budget has no room, or this period's counter did not exist yet (possibly
+  // created by a concurrent request since). Make sure it exists, then try once more.
+  await ensureCounter(Counter, key, now, initialSpent);
+  doc = await attempt();
   return doc ? toCounterState(doc) : null;
 }
 
-/** Creates the counter for the window if missing; true when this call created it. */
+/** Creates the counter for the window if it is missing. */
 async function ensureCounter(
+  Counter: CounterModel,
   key: CounterKey,
   now: Date,
   initialSpent: () => Promise<bigint>,
-): Promise<boolean> {
+): Promise<void> {
   const exists = await Counter.exists({ budgetId: key.budgetId, periodStart: key.window.start });
-  if (exists) return false;
+  if (exists) return;
   const spent = await initialSpent();
   try {
-    const result = await Counter.updateOne(
+    await Counter.updateOne(
       { budgetId: key.budgetId, periodStart: key.window.start },
       {
         $setOnInsert: {
@@ -99,10 +103,9 @@ async function ensureCounter(
       },
       { upsert: true },
     );
-    return result.upsertedCount > 0 || result.matchedCount > 0;
   } catch (error) {
     // A concurrent first reservation created it between our check and our upsert.
-    if ((error as { code?: number }).code === 11000) return true;
+    if ((error as { code?: number }).code === 11000) return;
     throw error;
   }
 }
@@ -122,7 +125,7 @@ export async function adjustCounter(
       $inc: { reservedNano: reserved, spentNano: spent, headroomNano: -(reserved + spent), version: 1 },
       $set: { touchedAt: now },
     },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   return doc ? toCounterState(doc) : null;
 }
@@ -159,7 +162,7 @@ export async function applyLimitChange(
           $set: { limitNano, touchedAt: now },
           $inc: { headroomNano: limitNano - counter.limitNano, version: 1 },
         },
-        { new: true },
+        { returnDocument: 'after' },
       ).lean();
       if (updated) break;
       const reread: unknown = await Counter.findById(counter.id).lean();
