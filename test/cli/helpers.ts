@@ -22,6 +22,8 @@ export interface AiResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** The error oclif would print last (for errors raised outside a command, e.g. by a hook). */
+  errorMessage?: string;
   json: () => Record<string, unknown>;
 }
 
@@ -48,7 +50,13 @@ export async function runAi(args: string[]): Promise<AiResult> {
   ).finally(() => Object.assign(console, saved));
   const error = result.error as (Error & { oclif?: { exit?: number } }) | undefined;
   const exitCode = error ? (error.oclif?.exit ?? 1) : 0;
-  return { stdout: result.stdout, stderr: result.stderr, exitCode, json: () => JSON.parse(result.stdout) };
+  return {
+    stdout: result.stdout,
+    stderr: result.stderr,
+    exitCode,
+    errorMessage: error?.message,
+    json: () => JSON.parse(result.stdout),
+  };
 }
 
 export function tempProject(files: Record<string, string> = {}): string {

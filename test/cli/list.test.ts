@@ -34,3 +34,19 @@ describe('ai mcp list', () => {
     expect(doc.servers[2]?.enabled).toBe(false);
   });
 });
+
+describe('ai help and unknown commands (in process)', () => {
+  it('root help lists every command with examples', async () => {
+    const result = await runAi(['--help']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('ai mcp remove');
+    expect(result.stdout).toContain('$ ai mcp list --check');
+    expect(result.stdout).toContain('EXIT CODES');
+  });
+
+  it('an unknown command is exit 2 with "did you mean"', async () => {
+    const result = await runAi(['mcp', 'dicsover']);
+    expect(result.exitCode).toBe(2);
+    expect(result.errorMessage).toContain('Did you mean "ai mcp discover"');
+  });
+});
