@@ -51,14 +51,18 @@ export class McpToolCatalog {
     const serverConfig = config.servers[server];
     if (!serverConfig) return;
     const serverInfo = await this.options.registry.serverInfo(server);
-    await updateToolsFile(this.toolsPath, (file) => {
-      file.servers[server] = {
-        tools: tools.map((t) => toDiscoveredTool(t as DiscoveredTool)),
-        serverInfo,
-        discoveredAt: new Date().toISOString(),
-        fingerprint: serverFingerprint(serverConfig),
-      };
-    });
+    await updateToolsFile(
+      this.toolsPath,
+      (file) => {
+        file.servers[server] = {
+          tools: tools.map((t) => toDiscoveredTool(t as DiscoveredTool)),
+          serverInfo,
+          discoveredAt: new Date().toISOString(),
+          fingerprint: serverFingerprint(serverConfig),
+        };
+      },
+      this.logger,
+    );
     this.logger.info({ mcpServer: server, tools: tools.length }, 'tool list changed; cache updated');
   }
 
@@ -90,7 +94,7 @@ export class McpToolCatalog {
       : Object.values(config.servers)
           .filter((s) => s.enabled)
           .map((s) => s.name);
-    const file = await readToolsFile(this.toolsPath);
+    const file = await readToolsFile(this.toolsPath, this.logger);
     const stale = names.filter((n) => {
       const sc = config.servers[n];
       return !sc || !isFresh(file.servers[n], serverFingerprint(sc), config.global.toolDiscoveryCacheTtlMs);

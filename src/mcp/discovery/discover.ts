@@ -78,7 +78,7 @@ export async function discoverTools(options: DiscoverToolsOptions): Promise<Disc
   const registry = options.registry ?? new McpRegistry({ config, logger: options.logger });
   try {
     const names = selectServers(config, options.servers);
-    const cached = await readToolsFile(toolsPath);
+    const cached = await readToolsFile(toolsPath, options.logger);
     const results = await Promise.all(
       names.map(async (name): Promise<DiscoveryResult> => {
         const server = config.servers[name];
@@ -124,17 +124,24 @@ export async function discoverTools(options: DiscoverToolsOptions): Promise<Disc
       }),
     );
     const fresh = results.filter((r) => r.ok && !r.fromCache);
-    if (fresh.length > 0) {
-      await updateToolsFile(toolsPath, (file) => {
-        for (const r of fresh) {
-          file.servers[r.server] = {
-            tools: r.tools,
-            serverInfo: r.serverInfo,
-            discoveredAt: r.discoveredAt as string,
-            fingerprint: serverFingerprint(config.servers[r.server]!),
-          };
-        }
-      });
+    // A full discovery also forgets servers that are no longer in the config.
+    const removed = options.servers ? [] : Object.keys(cached.servers).filter((n) => !config.servers[n]);
+    if (fresh.length > 0 || removed.length > 0) {
+      await updateToolsFile(
+        toolsPath,
+        (file) => {
+          for (const name of removed) delete file.servers[name];
+          for (const r of fresh) {
+            file.servers[r.server] = {
+              tools: r.tools,
+              serverInfo: r.serverInfo,
+              discoveredAt: r.discoveredAt as string,
+              fingerprint: serverFingerprint(config.servers[r.server]!),
+            };
+          }
+        },
+        options.logger,
+      );
     }
     return results;
   } finally {

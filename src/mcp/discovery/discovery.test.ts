@@ -76,6 +76,10 @@ describe('discoverTools', () => {
 
       const forced = await discoverTools({ configPath, registry: again, servers: ['a'], force: true });
       expect(forced[0]!.fromCache).toBe(false);
+
+      await writeConfig({ servers: { a: { command: 'a', idle_timeout: 0 } } });
+      await discoverTools({ configPath, registry: again });
+      expect(Object.keys((await readToolsFile(toolsPath)).servers)).toEqual(['a']);
       await again.close();
     } finally {
       await registry.close();

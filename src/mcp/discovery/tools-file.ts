@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { logger } from '../../shared/logger';
+import { logger as rootLogger, type Logger } from '../../shared/logger';
 
 const toolSchema = z
   .object({
@@ -41,7 +41,7 @@ export function emptyToolsFile(): ToolsFile {
 }
 
 /** Missing or unreadable files read as empty: the cache is rebuilt, never trusted blindly. */
-export async function readToolsFile(file: string): Promise<ToolsFile> {
+export async function readToolsFile(file: string, logger: Logger = rootLogger): Promise<ToolsFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -64,13 +64,14 @@ const locks = new Map<string, Promise<unknown>>();
 export async function updateToolsFile(
   file: string,
   change: (current: ToolsFile) => void,
+  logger: Logger = rootLogger,
 ): Promise<ToolsFile> {
   const key = path.resolve(file);
   const previous = locks.get(key) ?? Promise.resolve();
   const run = previous
     .catch(() => undefined)
     .then(async () => {
-      const current = await readToolsFile(key);
+      const current = await readToolsFile(key, logger);
       change(current);
       const tmp = `${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {

@@ -8,6 +8,7 @@ export {
 export {
   toolNameFor,
   type McpToolDefinition,
+  type ToolLike,
   type McpToolExecution,
   type McpToolset,
   type ToolsetOptions,

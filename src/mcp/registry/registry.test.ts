@@ -3,6 +3,7 @@ import { createLogger } from '../../shared/logger';
 import { createFakeServerFactory, until } from '../../../test/fixtures/mcp/in-memory-server';
 import { buildMcpConfig } from '../config/load';
 import type { McpConfig } from '../config/types';
+import type { DiscoveredTool } from '../discovery/tools-file';
 import { McpRegistry } from './registry';
 import { restartDelayMs } from './backoff';
 
@@ -270,9 +271,12 @@ describe('McpRegistry', () => {
       expect(run).toMatchObject({ server: 'b', tool: 'echo', isError: false });
       expect(run.argumentBytes).toBe(JSON.stringify({ text: 'hi' }).length);
 
-      const fromCache = await registry.toolsFor(['b'], {
-        listTools: async () => [{ name: 'cached', inputSchema: { type: 'object' } }],
-      });
+      const catalog = {
+        get: async (_server: string): Promise<DiscoveredTool[]> => [
+          { name: 'cached', inputSchema: { type: 'object' } },
+        ],
+      };
+      const fromCache = await registry.toolsFor(['b'], { listTools: (server) => catalog.get(server) });
       expect(fromCache.tools.map((t) => t.name)).toEqual(['cached']);
 
       const chain = await registry.toolsFor(['onlyEcho']);

@@ -5,12 +5,21 @@
  * failure into a tool-error result the model can read; a dead server only fails the request when
  * the caller asked for `requireTools`.
  */
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AppError, isAppError } from '../../shared/errors';
 import { resolveTargets } from '../config/chains';
 import type { McpConfig, McpPreStep } from '../config/types';
 import type { McpRegistry } from './registry';
 import type { CallToolOptions } from './types';
+
+/** The parts of an MCP tool a model needs; both live `Tool`s and cached entries fit. */
+export interface ToolLike {
+  name: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
+  annotations?: Record<string, unknown>;
+}
 
 export interface McpToolDefinition {
   /** The name to show the model; unique within the toolset. */
@@ -18,9 +27,9 @@ export interface McpToolDefinition {
   server: string;
   tool: string;
   description?: string;
-  inputSchema: Tool['inputSchema'];
-  outputSchema?: Tool['outputSchema'];
-  annotations?: Tool['annotations'];
+  inputSchema: ToolLike['inputSchema'];
+  outputSchema?: ToolLike['outputSchema'];
+  annotations?: ToolLike['annotations'];
 }
 
 export interface McpToolExecution {
@@ -44,7 +53,7 @@ export interface ToolsetOptions {
    * discovery cache (`(s) => catalog.getAvailableTools(s)`) to build the toolset without
    * starting servers until a tool is actually called.
    */
-  listTools?: (server: string) => Promise<Tool[]>;
+  listTools?: (server: string) => Promise<ToolLike[]>;
 }
 
 export interface McpToolset {
@@ -82,12 +91,12 @@ export async function buildToolset(
         const tools = options.listTools
           ? await options.listTools(server)
           : await registry.listTools(server, { signal: options.signal });
-        return { server, tools: tools.filter((t) => filter(t.name)) };
+        return { server, tools: (tools as ToolLike[]).filter((t) => filter(t.name)) };
       } catch (error) {
         const appError = isAppError(error) ? error : new AppError('MCP_SERVER_UNAVAILABLE', String(error));
         if (options.requireTools) throw appError;
         unavailable.push({ server, error: appError });
-        return { server, tools: [] as Tool[] };
+        return { server, tools: [] as ToolLike[] };
       }
     }),
   );
