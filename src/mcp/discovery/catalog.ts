@@ -76,6 +76,7 @@ export class McpToolCatalog {
       configPath: this.options.configPath,
       toolsPath: this.toolsPath,
       registry: this.options.registry,
+      logger: this.logger,
       ...options,
     });
   }
