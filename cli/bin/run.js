@@ -4,7 +4,8 @@
 // JavaScript in dist/ when it exists and is newer than every source file the CLI can load
 // (cli/, src/mcp/, src/shared/). Otherwise, e.g. on a fresh clone or right after an edit, it
 // registers tsx's CommonJS hook and runs the TypeScript sources directly: slower to start, never stale.
-// `npm run build` refreshes dist/. Set AI_CLI_SOURCE=1 to force the sources.
+// `npm run build:cli` (or `npm run build`) refreshes dist/. AI_CLI_SOURCE=1 forces the sources;
+// AI_CLI_COMPILED=1 trusts dist/ without comparing dates (installed copies, benchmarks).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -41,6 +42,7 @@ function compiledIsFresh() {
   } catch {
     return false;
   }
+  if (process.env.AI_CLI_COMPILED === '1') return true;
   return sourceDirs.every((dir) => newestSource(dir) <= built);
 }
 
