@@ -4,6 +4,8 @@
  * do next, and `--json` error documents. Commands stay thin: parse, call a service, print.
  */
 import path from 'node:path';
+import { format } from 'node:util';
+import { redactKnown } from '../../src/mcp/setup/redact';
 import { Command, Flags } from '@oclif/core';
 import { Answers, answerContext } from './answers';
 import { exitCodeFor, ExitCode } from './exit-codes';
@@ -40,7 +42,27 @@ export abstract class McpCommand extends Command {
     }),
   };
 
-  protected progress = new Progress();
+  /** Secret values this run has seen (keys given, variables expanded); never printed. */
+  protected readonly secrets = new Set<string>();
+
+  protected progress = new Progress((text) => this.stderr(text));
+
+  /** Everything this command prints goes through here (or `log`/`logJson`, which call it). */
+  protected redact(text: string): string {
+    return this.secrets.size === 0 ? text : redactKnown(text, this.secrets);
+  }
+
+  protected stderr(text: string): void {
+    process.stderr.write(this.redact(text));
+  }
+
+  override log(message = '', ...args: unknown[]): void {
+    super.log(this.redact(format(message, ...args)));
+  }
+
+  override logJson(json: unknown): void {
+    super.logJson(this.secrets.size === 0 ? json : redactDeep(json, (t) => this.redact(t)));
+  }
 
   protected answers(yes: boolean): Answers {
     return new Answers(answerContext(yes));
@@ -68,12 +90,21 @@ export abstract class McpCommand extends Command {
       const result = error instanceof ResultFailure ? error.result : {};
       this.logJson({ ...result, ok: false, error: body });
     } else {
-      process.stderr.write(`Error: ${error.message}\n`);
+      this.stderr(`Error: ${error.message}\n`);
       if (exitCode === ExitCode.usage && !/--help/.test(error.message)) {
-        process.stderr.write(`See: ai ${(this.id ?? '').replaceAll(':', ' ')} --help\n`);
+        this.stderr(`See: ai ${(this.id ?? '').replaceAll(':', ' ')} --help\n`);
       }
-      if (exitCode === ExitCode.unexpected && process.env.DEBUG) process.stderr.write(`${error.stack}\n`);
+      if (exitCode === ExitCode.unexpected && process.env.DEBUG) this.stderr(`${error.stack}\n`);
     }
     return this.exit(exitCode);
   }
+}
+
+function redactDeep(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)]));
+  }
+  return value;
 }

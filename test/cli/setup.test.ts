@@ -367,6 +367,29 @@ describe('ai mcp setup: validate, test, write, discover against real servers', (
     expect(readdirSync(dir).sort()).toEqual(['.mcp.json']);
   }, 60_000);
 
+  it('never prints a key, even when the server echoes it back', async () => {
+    const dir = tempProject();
+    const result = await runAi([
+      'mcp',
+      'setup',
+      'custom',
+      '--name',
+      'leaky',
+      '--command',
+      `node -e 'console.error("key is "+process.env.MY_KEY);process.exit(1)'`,
+      '--secret',
+      'MY_KEY=supersecret-123',
+      '--yes',
+      '--json',
+      '--config',
+      config(dir),
+    ]);
+    expect(result.exitCode).toBe(5);
+    expect(result.stdout).toContain('key is ***');
+    expect(result.stdout + result.stderr).not.toContain('supersecret-123');
+    expect(result.stderr).toContain('✗ Test connectivity');
+  }, 60_000);
+
   it('a failed write of .env leaves .mcp.json as it was', async () => {
     const dir = tempProject();
     const result = await runAi([

@@ -32,13 +32,14 @@ export default class McpDiscover extends McpCommand {
     const { keepAlive } = require('../../lib/keep-alive') as typeof KeepAlive;
     const { cliLogger } = require('../../lib/logger') as typeof CliLogger;
     this.progress.start(`Discovering tools${args.server ? ` of ${args.server}` : ''}`);
-    const results = await keepAlive(() =>
+    const { servers: results, secretValues } = await keepAlive(() =>
       discoverServers(configPath, args.server ? [args.server] : undefined, {
         force: flags.force,
         toolsPath: this.toolsPath(configPath),
         logger: cliLogger(),
       }),
     );
+    for (const value of secretValues) this.secrets.add(value);
     this.log(
       renderTable(results, [
         { header: 'SERVER', get: (r) => r.server },
@@ -53,8 +54,7 @@ export default class McpDiscover extends McpCommand {
     );
     const document = { toolsFile: this.toolsPath(configPath), servers: results };
     const failed = results.filter((r) => !r.ok);
-    if (results.length === 0)
-      process.stderr.write('No enabled servers to discover. Add one with: ai mcp setup\n');
+    if (results.length === 0) this.stderr('No enabled servers to discover. Add one with: ai mcp setup\n');
     const first = failed[0];
     if (first) {
       throw new ResultFailure(

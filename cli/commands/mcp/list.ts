@@ -43,8 +43,9 @@ export default class McpList extends McpCommand {
     const configPath = this.configPath(flags.config);
     const { listServers } = require('../../../src/mcp/setup/list-servers') as typeof ListModule;
     const list = await listServers(configPath, { toolsPath: this.toolsPath(configPath) });
+    for (const value of list.secretValues) this.secrets.add(value);
     if (!list.exists) {
-      process.stderr.write(`No MCP configuration at ${configPath}. Add a server with: ai mcp setup\n`);
+      this.stderr(`No MCP configuration at ${configPath}. Add a server with: ai mcp setup\n`);
       return { file: list.file, servers: [], chains: [] };
     }
     const checks = flags.check
@@ -71,16 +72,12 @@ export default class McpList extends McpCommand {
       ]),
     );
     for (const s of servers.filter((x) => x.enabled && x.unsetVariables.length > 0)) {
-      process.stderr.write(
-        `! ${s.name}: ${s.unsetVariables.join(', ')} not set (export it or add it to .env)\n`,
-      );
+      this.stderr(`! ${s.name}: ${s.unsetVariables.join(', ')} not set (export it or add it to .env)\n`);
     }
     const document = { file: list.file, servers, chains: list.chains };
     const failed = servers.filter((s) => s.check?.status === 'failed');
     for (const s of failed)
-      process.stderr.write(
-        `✗ ${s.name}: ${s.check?.error}${s.check?.hint ? `\n  hint: ${s.check.hint}` : ''}\n`,
-      );
+      this.stderr(`✗ ${s.name}: ${s.check?.error}${s.check?.hint ? `\n  hint: ${s.check.hint}` : ''}\n`);
     const first = failed[0]?.check;
     if (first) {
       throw new ResultFailure(

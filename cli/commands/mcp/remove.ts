@@ -32,7 +32,7 @@ export default class McpRemove extends McpCommand {
       uninstall: flags.uninstall,
     });
     for (const chain of plan.chains) {
-      process.stderr.write(
+      this.stderr(
         `! chain "${chain}" references ${args.server}; it will ${plan.action === 'remove' ? 'no longer include it' : 'skip it while disabled'}.\n`,
       );
     }
@@ -51,7 +51,7 @@ export default class McpRemove extends McpCommand {
     if (plan.uninstall.length > 0) {
       const { runInstallSteps } = require('../../../src/mcp/setup/installer') as typeof Installer;
       for (const step of plan.uninstall) this.progress.info(`$ ${step.display}`);
-      await runInstallSteps(plan.uninstall, (chunk) => process.stderr.write(chunk));
+      await runInstallSteps(plan.uninstall, (chunk) => this.stderr(chunk));
       this.progress.done('Uninstalled');
     } else if (plan.uninstallNote) this.progress.info(plan.uninstallNote);
     this.log(`${args.server} ${plan.action === 'remove' ? 'removed' : 'disabled'}.`);

@@ -142,7 +142,7 @@ export default class McpSetup extends McpCommand {
         })),
       });
       variant = entry.variants.find((v) => v.id === variantId) as Catalog.CatalogVariant;
-      if (variant.deprecated) process.stderr.write(`! ${variant.deprecated}\n`);
+      if (variant.deprecated) this.stderr(`! ${variant.deprecated}\n`);
     }
 
     let install: Catalog.InstallMode = 'none';
@@ -155,7 +155,7 @@ export default class McpSetup extends McpCommand {
         choices: INSTALL_CHOICES,
       });
     } else if (flags.install && flags.install !== 'none') {
-      process.stderr.write(`! --install ${flags.install} ignored: ${name} is not an npm package.\n`);
+      this.stderr(`! --install ${flags.install} ignored: ${name} is not an npm package.\n`);
     }
 
     const { readEnvFile } = require('../../../src/mcp/setup/env-file') as typeof EnvFile;
@@ -168,7 +168,7 @@ export default class McpSetup extends McpCommand {
       if (value !== undefined && value !== '') secrets[secret.name] = value;
       else if (process.env[secret.name] || existingEnv[secret.name]) {
         reusedSecrets.push(secret.name);
-        process.stderr.write(
+        this.stderr(
           `Using ${secret.name} already set in the ${process.env[secret.name] ? 'environment' : path.basename(envFile)}.\n`,
         );
       } else {
@@ -181,6 +181,12 @@ export default class McpSetup extends McpCommand {
       }
     }
     if (!entry) Object.assign(secrets, given);
+    for (const value of [
+      ...Object.values(secrets),
+      ...reusedSecrets.map((n) => process.env[n] ?? existingEnv[n]),
+    ]) {
+      if (value) this.secrets.add(value);
+    }
 
     const givenSettings = parseKeyValues('--set', flags.set);
     const settings: Record<string, string> = {};
@@ -267,7 +273,9 @@ export default class McpSetup extends McpCommand {
           : async (configFile, server) => {
               const { discoverServers } =
                 require('../../../src/mcp/setup/discover-servers') as typeof Discover;
-              const [found] = await discoverServers(configFile, [server], {
+              const {
+                servers: [found],
+              } = await discoverServers(configFile, [server], {
                 force: true,
                 logger: cliLogger(),
               });
@@ -284,16 +292,17 @@ export default class McpSetup extends McpCommand {
             this.progress.start(step === 'install' && detail ? `${labels[step]}: ${detail}` : labels[step]);
           } else if (state === 'done')
             this.progress.done(labels[step], performance.now() - (started.get(step) ?? 0));
+          else if (state === 'fail') this.progress.fail(labels[step]);
           else
             this.progress.skip(
               labels[step],
               step === 'install' ? (detail ?? 'nothing to install') : skipTest ? '--skip-test' : undefined,
             );
         },
-        onOutput: (chunk) => process.stderr.write(chunk),
+        onOutput: (chunk) => this.stderr(chunk),
       }),
     );
-    for (const warning of result.warnings) process.stderr.write(`! ${warning}\n`);
+    for (const warning of result.warnings) this.stderr(`! ${warning}\n`);
     this.log('');
     this.log(`${plan.name} ${result.action === 'add' ? 'added to' : 'updated in'} ${plan.configFile}.`);
     if (result.probe.length > 0) {

@@ -51,12 +51,12 @@ export default class McpTest extends McpCommand {
     const { keepAlive } = require('../../lib/keep-alive') as typeof KeepAlive;
     const { cliLogger } = require('../../lib/logger') as typeof CliLogger;
 
-    const { servers } = await resolveServers(
+    const { servers, secretValues } = await resolveServers(
       this.configPath(flags.config),
       args.server ? [args.server] : undefined,
     );
-    if (servers.length === 0)
-      process.stderr.write('No enabled servers to test. Add one with: ai mcp setup\n');
+    for (const value of secretValues) this.secrets.add(value);
+    if (servers.length === 0) this.stderr('No enabled servers to test. Add one with: ai mcp setup\n');
     const results = await keepAlive(() =>
       Promise.all(
         servers.map(async (server) => {

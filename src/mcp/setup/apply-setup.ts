@@ -29,7 +29,7 @@ export interface SetupDependencies {
   testServer?: (server: McpServerConfig) => Promise<ProbeStep[]>;
   /** Refreshes `.mcp.tools.json` for one server (the MCP framework's `discoverTools`). */
   discover?: (configPath: string, server: string) => Promise<DiscoveredTools>;
-  onStep?: (step: SetupStepName, state: 'start' | 'done' | 'skip', detail?: string) => void;
+  onStep?: (step: SetupStepName, state: 'start' | 'done' | 'skip' | 'fail', detail?: string) => void;
   /** npm's output while installing. */
   onOutput?: (chunk: string) => void;
 }
@@ -69,7 +69,13 @@ export async function applySetup(plan: SetupPlan, deps: SetupDependencies = {}):
   const timed = async <T>(step: SetupStepName, fn: () => Promise<T>, detail?: string): Promise<T> => {
     deps.onStep?.(step, 'start', detail);
     const started = performance.now();
-    const value = await fn();
+    let value: T;
+    try {
+      value = await fn();
+    } catch (error) {
+      deps.onStep?.(step, 'fail', (error as Error).message);
+      throw error;
+    }
     result.steps.push({ step, ok: true, durationMs: Math.round(performance.now() - started), detail });
     deps.onStep?.(step, 'done', detail);
     return value;

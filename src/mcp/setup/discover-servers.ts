@@ -24,8 +24,8 @@ export async function discoverServers(
   configPath: string,
   names: readonly string[] | undefined,
   options: { force?: boolean; toolsPath?: string; logger?: Logger } = {},
-): Promise<ServerDiscovery[]> {
-  const { config, servers, errors } = await resolveServers(configPath, names);
+): Promise<{ servers: ServerDiscovery[]; secretValues: string[] }> {
+  const { config, servers, errors, secretValues } = await resolveServers(configPath, names);
   const ready = servers.filter((s) => !errors[s.name]);
   let results: DiscoveryResult[] = [];
   if (ready.length > 0) {
@@ -47,7 +47,7 @@ export async function discoverServers(
     }
   }
   const byName = new Map(results.map((r) => [r.server, r]));
-  return servers.map((s): ServerDiscovery => {
+  const discovered = servers.map((s): ServerDiscovery => {
     const failed = errors[s.name];
     if (failed)
       return {
@@ -69,6 +69,7 @@ export async function discoverServers(
       ...(r.error ? { error: describe(r.error) } : {}),
     };
   });
+  return { servers: discovered, secretValues };
 }
 
 function describe(error: AppError): ServerDiscovery['error'] {

@@ -29,6 +29,8 @@ export interface ServerList {
   exists: boolean;
   servers: ServerListing[];
   chains: { name: string; servers: string[] }[];
+  /** Values of referenced variables, for callers that print more than this listing. */
+  secretValues: string[];
 }
 
 export async function listServers(
@@ -38,7 +40,7 @@ export async function listServers(
   try {
     await fs.access(configPath);
   } catch {
-    return { file: configPath, exists: false, servers: [], chains: [] };
+    return { file: configPath, exists: false, servers: [], chains: [], secretValues: [] };
   }
   const config = await inspectMcpConfig(configPath);
   const env = await loadExpansionEnv(config.file, { envFile: options.envFile });
@@ -69,7 +71,7 @@ export async function listServers(
     };
   });
   const chains = Object.values(config.chains).map((c) => ({ name: c.name, servers: c.servers }));
-  return { file: config.file, exists: true, servers, chains };
+  return { file: config.file, exists: true, servers, chains, secretValues };
 }
 
 function redactMap(values: Record<string, string>, secrets: string[]): Record<string, string> {

@@ -25,6 +25,8 @@ export interface ResolvedServers {
   servers: McpServerConfig[];
   /** Why a selected server could not be expanded (typically an unset variable), by name. */
   errors: Record<string, AppError>;
+  /** Values of the variables the selected servers reference, so callers can keep them out of output. */
+  secretValues: string[];
 }
 
 export async function resolveServers(
@@ -53,7 +55,10 @@ export async function resolveServers(
       return server;
     }
   });
-  return { config, servers, errors };
+  const secretValues = [...new Set(selected.flatMap((s) => s.variables))]
+    .map((v) => env[v])
+    .filter((v): v is string => typeof v === 'string' && v !== '');
+  return { config, servers, errors, secretValues };
 }
 
 function select(config: McpConfig, names: readonly string[] | undefined): McpServerConfig[] {
