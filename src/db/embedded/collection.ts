@@ -5,7 +5,7 @@
 import { ObjectId } from 'bson';
 import { fail, MongoCommandError } from './errors';
 import { Index, type IndexSpec } from './index';
-import { compileFilter, type MatchContext } from './matcher';
+import { compileFilter } from './matcher';
 import { conjuncts, planIndex, type Plan, runPlan } from './planner';
 import { compareBySort, sortDocs, type SortSpec } from './sort';
 import { type Doc, isPlainObject, valueKey, compareValues, cloneValue } from './values';
@@ -16,8 +16,17 @@ export interface QueryOptions {
   limit?: number;
 }
 
+/** Work counters, so tests and benchmarks can prove indexed lookups do not scan. */
+export interface ScanStats {
+  /** Documents handed to the full matcher. */
+  docsExamined: number;
+  /** Queries answered by walking every document. */
+  collectionScans: number;
+}
+
 export class Collection {
   readonly docs = new Map<string, Doc>();
+  readonly stats: ScanStats = { docsExamined: 0, collectionScans: 0 };
   readonly indexes = new Map<string, Index>();
 
   constructor(
@@ -163,10 +172,12 @@ export class Collection {
       }
       return { docs: out, sorted: false };
     }
-    const main = this.plan(filter, sort);
+    // Each $or branch plan includes the other conjuncts, so it is never worse than the main plan.
     const or = Array.isArray(filter.$or) ? this.planOr(filter, sort) : undefined;
-    if (or && (!main || main.score === 0)) return or;
+    if (or) return or;
+    const main = this.plan(filter, sort);
     if (main) return { docs: runPlan(main), sorted: main.providesSort };
+    this.stats.collectionScans += 1;
     return { docs: this.docs.values(), sorted: !sort };
   }
 
@@ -186,7 +197,7 @@ export class Collection {
     return { docs: mergeSorted(plans, sort as SortSpec), sorted: true };
   }
 
-  find(filter: Doc, options: QueryOptions = {}, ctx?: MatchContext): Doc[] {
+  find(filter: Doc, options: QueryOptions = {}): Doc[] {
     const pred = compileFilter(filter);
     const { docs, sorted } = this.candidates(filter, options.sort);
     const skip = options.skip ?? 0;
@@ -195,7 +206,8 @@ export class Collection {
     if (sorted || !options.sort) {
       let skipped = 0;
       for (const d of docs) {
-        if (!pred(d, ctx)) continue;
+        this.stats.docsExamined += 1;
+        if (!pred(d)) continue;
         if (skipped < skip) {
           skipped += 1;
           continue;
@@ -205,7 +217,10 @@ export class Collection {
       }
       return out;
     }
-    for (const d of docs) if (pred(d)) out.push(d);
+    for (const d of docs) {
+      this.stats.docsExamined += 1;
+      if (pred(d)) out.push(d);
+    }
     return sortDocs(out, options.sort).slice(skip, skip + limit);
   }
 }
