@@ -28,7 +28,9 @@ describe('unique indexes', () => {
 
   it('stops an ordered insertMany at the first duplicate', async () => {
     const c = await unique('u_ordered', { k: 1 });
-    const err = (await c.insertMany([{ k: 1 }, { k: 2 }, { k: 1 }, { k: 3 }]).catch((e: unknown) => e)) as MongoBulkWriteError;
+    const err = (await c
+      .insertMany([{ k: 1 }, { k: 2 }, { k: 1 }, { k: 3 }])
+      .catch((e: unknown) => e)) as MongoBulkWriteError;
     expect(err).toBeInstanceOf(MongoBulkWriteError);
     expect(err.code).toBe(11000);
     expect(err.result.insertedCount).toBe(2);
@@ -39,7 +41,9 @@ describe('unique indexes', () => {
 
   it('continues an unordered insertMany past duplicates', async () => {
     const c = await unique('u_unordered', { k: 1 });
-    const err = (await c.insertMany([{ k: 1 }, { k: 1 }, { k: 2 }, { k: 2 }, { k: 3 }], { ordered: false }).catch((e: unknown) => e)) as MongoBulkWriteError;
+    const err = (await c
+      .insertMany([{ k: 1 }, { k: 1 }, { k: 2 }, { k: 2 }, { k: 3 }], { ordered: false })
+      .catch((e: unknown) => e)) as MongoBulkWriteError;
     expect(err).toBeInstanceOf(MongoBulkWriteError);
     expect(err.result.insertedCount).toBe(3);
     const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
@@ -47,12 +51,15 @@ describe('unique indexes', () => {
       [1, 11000],
       [3, 11000],
     ]);
-    expect(writeErrors[0]?.err).toMatchObject({ keyPattern: { k: 1 }, keyValue: { k: 1 } });
+    expect(writeErrors[0]?.errmsg).toMatch(/index: k_1 dup key: { k: 1 }/);
   });
 
   it('rejects an update that would duplicate a key and leaves the document unchanged', async () => {
     const c = await unique('u_update', { k: 1 });
-    await c.insertMany([{ _id: 1 as never, k: 'a' }, { _id: 2 as never, k: 'b' }]);
+    await c.insertMany([
+      { _id: 1 as never, k: 'a' },
+      { _id: 2 as never, k: 'b' },
+    ]);
     await expect(c.updateOne({ _id: 2 as never }, { $set: { k: 'a' } })).rejects.toMatchObject({
       code: 11000,
       keyPattern: { k: 1 },
@@ -64,14 +71,22 @@ describe('unique indexes', () => {
   it('rejects an upsert that inserts a duplicate key', async () => {
     const c = await unique('u_upsert', { k: 1 });
     await c.insertOne({ k: 'a', tag: 1 });
-    await expect(c.updateOne({ tag: 2 }, { $set: { k: 'a' } }, { upsert: true })).rejects.toMatchObject({ code: 11000, keyValue: { k: 'a' } });
-    await expect(c.findOneAndUpdate({ tag: 3 }, { $set: { k: 'a' } }, { upsert: true })).rejects.toMatchObject({ code: 11000 });
+    await expect(c.updateOne({ tag: 2 }, { $set: { k: 'a' } }, { upsert: true })).rejects.toMatchObject({
+      code: 11000,
+      keyValue: { k: 'a' },
+    });
+    await expect(
+      c.findOneAndUpdate({ tag: 3 }, { $set: { k: 'a' } }, { upsert: true }),
+    ).rejects.toMatchObject({ code: 11000 });
     expect(await c.countDocuments()).toBe(1);
   });
 
   it('enforces compound unique keys on the whole tuple', async () => {
     const c = await unique('u_compound', { org: 1, name: -1 });
-    await c.insertMany([{ org: 'o1', name: 'x' }, { org: 'o2', name: 'x' }]);
+    await c.insertMany([
+      { org: 'o1', name: 'x' },
+      { org: 'o2', name: 'x' },
+    ]);
     await expect(c.insertOne({ org: 'o1', name: 'x' })).rejects.toMatchObject({
       code: 11000,
       keyPattern: { org: 1, name: -1 },
@@ -89,11 +104,7 @@ describe('unique indexes', () => {
     await expect(sparse.insertOne({ ext: 'x' })).rejects.toMatchObject({ code: 11000 });
 
     const partial = await unique('u_partial', { email: 1 }, { partialFilterExpression: { active: true } });
-    await partial.insertMany([
-      { email: 'a', active: true },
-      { email: 'a', active: false },
-      { email: 'a' },
-    ]);
+    await partial.insertMany([{ email: 'a', active: true }, { email: 'a', active: false }, { email: 'a' }]);
     await expect(partial.insertOne({ email: 'a', active: true })).rejects.toMatchObject({ code: 11000 });
     expect(await partial.countDocuments({ email: 'a', active: true })).toBe(1);
   });
@@ -109,6 +120,10 @@ describe('unique indexes', () => {
   it('rejects a duplicate _id', async () => {
     const c = ctx().db.collection('u_id');
     await c.insertOne({ _id: 'same' as never });
-    await expect(c.insertOne({ _id: 'same' as never })).rejects.toMatchObject({ code: 11000, keyPattern: { _id: 1 }, keyValue: { _id: 'same' } });
+    await expect(c.insertOne({ _id: 'same' as never })).rejects.toMatchObject({
+      code: 11000,
+      keyPattern: { _id: 1 },
+      keyValue: { _id: 'same' },
+    });
   });
 });
