@@ -65,7 +65,7 @@ export function runPipeline(input: Doc[], pipeline: unknown[], ctx: PipelineCont
     const [name, spec] = stageOf(raw);
     switch (name) {
       case '$match': {
-        const pred = compileFilter(spec);
+        const pred = compileFilter(spec, vars);
         docs = docs.filter((d) => pred(d));
         break;
       }

@@ -5,7 +5,7 @@
  */
 import { Binary, BSONRegExp } from 'bson';
 import { fail, unsupported } from './errors';
-import { evaluateExpression } from './expressions';
+import { evaluateExpression, type Vars } from './expressions';
 import { collectPath, type PathValues } from './paths';
 import {
   bsonTypeName,
@@ -29,32 +29,32 @@ export interface MatchContext {
 export type Predicate = (doc: Doc, ctx?: MatchContext) => boolean;
 type ValueTest = (pv: PathValues, ctx?: MatchContext) => boolean;
 
-export function compileFilter(filter: unknown): Predicate {
+export function compileFilter(filter: unknown, vars?: Vars): Predicate {
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) fail(2, 'query filter must be an object');
   const parts: Predicate[] = [];
   for (const [key, cond] of Object.entries(filter)) {
     if (cond === undefined) continue;
-    if (key.startsWith('$')) parts.push(compileTopLevel(key, cond));
+    if (key.startsWith('$')) parts.push(compileTopLevel(key, cond, vars));
     else parts.push(compileField(key, cond));
   }
   if (parts.length === 1) return parts[0] as Predicate;
   return (doc, ctx) => parts.every((p) => p(doc, ctx));
 }
 
-function compileTopLevel(op: string, cond: unknown): Predicate {
+function compileTopLevel(op: string, cond: unknown, vars?: Vars): Predicate {
   switch (op) {
     case '$and':
     case '$or':
     case '$nor': {
       if (!Array.isArray(cond) || cond.length === 0) fail(2, `${op} argument must be a non-empty array`);
-      const preds = cond.map((c) => compileFilter(c));
+      const preds = cond.map((c) => compileFilter(c, vars));
       if (op === '$and') return (doc, ctx) => preds.every((p) => p(doc, ctx));
       if (op === '$or') return (doc, ctx) => preds.some((p) => p(doc, ctx));
       return (doc) => !preds.some((p) => p(doc));
     }
     case '$expr':
-      return (doc) => isTruthy(evaluateExpression(cond, doc));
+      return (doc) => isTruthy(evaluateExpression(cond, doc, vars));
     case '$comment':
       return () => true;
     default:
