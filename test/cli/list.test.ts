@@ -18,6 +18,7 @@ describe('ai mcp list', () => {
             headers: { Authorization: 'Bearer ghp_literalsecret123' },
           },
           off: { command: 'srv', args: ['--api-key', 'sk-live-abcdef'], enabled: false },
+          dflt: { command: 'srv', args: ['${ROOT_DIR_CLI_TEST:-.}', '${A_CLI_TEST}${B_CLI_TEST}'] },
         },
       }),
     });
@@ -26,7 +27,12 @@ describe('ai mcp list', () => {
     const doc = result.json() as {
       servers: { name: string; target: string; enabled: boolean; headers: Record<string, string> }[];
     };
-    expect(doc.servers.map((s) => s.name)).toEqual(['seq', 'gh', 'off']);
+    expect(doc.servers.map((s) => s.name)).toEqual(['seq', 'gh', 'off', 'dflt']);
+    // A variable with a default is not "unset"; two in one string are both reported.
+    expect((doc.servers[3] as unknown as { unsetVariables: string[] }).unsetVariables).toEqual([
+      'A_CLI_TEST',
+      'B_CLI_TEST',
+    ]);
     expect(result.stdout).not.toContain('ghp_literalsecret123');
     expect(result.stdout).not.toContain('sk-live-abcdef');
     expect(doc.servers[1]?.headers.Authorization).toBe('Bearer ***');

@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { inspectMcpConfig, loadExpansionEnv, type McpServerConfig } from '../config';
+import { expandString } from '../config/expand';
 import { redactArgs, redactKnown, redactUrl, redactValue } from './redact';
 import { readToolsCache } from './tools-cache';
 
@@ -64,7 +65,7 @@ export async function listServers(
       target: redactKnown(target, secretValues),
       env: redactMap(server.env, secretValues),
       headers: redactMap(server.headers, secretValues),
-      unsetVariables: server.variables.filter((v) => env[v] === undefined || env[v] === ''),
+      unsetVariables: unsetVariables(server, env),
       toolCount: cached?.tools.length,
       discoveredAt,
       cacheAgeMs: discoveredAt ? Math.max(0, now - Date.parse(discoveredAt)) : undefined,
@@ -78,4 +79,24 @@ function redactMap(values: Record<string, string>, secrets: string[]): Record<st
   return Object.fromEntries(
     Object.entries(values).map(([k, v]) => [k, redactKnown(redactValue(k, v), secrets)]),
   );
+}
+
+/** Variables that would stop this server from starting: unset and without a `${VAR:-default}`. */
+function unsetVariables(server: McpServerConfig, env: Record<string, string | undefined>): string[] {
+  const fields = [
+    server.command ?? '',
+    server.url ?? '',
+    ...server.args,
+    ...Object.values(server.env),
+    ...Object.values(server.headers),
+  ];
+  const missing = new Set<string>();
+  for (const field of fields) {
+    const probe = { ...env };
+    for (let r = expandString(field, probe); !r.ok; r = expandString(field, probe)) {
+      missing.add(r.variable);
+      probe[r.variable] = 'set';
+    }
+  }
+  return [...missing];
 }
