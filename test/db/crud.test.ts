@@ -114,7 +114,14 @@ describe('updates', () => {
   });
 
   it('applies array operators, positional $, $[] and arrayFilters', async () => {
-    const c = ctx().db.collection('upd_arrays');
+    interface Line {
+      sku: string;
+      qty: number;
+      flag?: boolean;
+    }
+    const c = ctx().db.collection<{ _id: number; grades: number[]; items: Line[]; tags: string[] }>(
+      'upd_arrays',
+    );
     await c.insertOne({
       _id: 1 as never,
       grades: [80, 85, 90],

@@ -84,11 +84,11 @@ export const find: Handler = (ctx) => {
   const single = cmd.singleBatch === true || rawLimit < 0;
   const limit = Math.abs(rawLimit);
   const docs = coll
-    ? coll.find(
-        (cmd.filter as Doc) ?? {},
-        { sort: parseSort(cmd.sort), skip: optionalNumber(cmd.skip, 'skip'), limit },
-        undefined,
-      )
+    ? coll.find((cmd.filter as Doc) ?? {}, {
+        sort: parseSort(cmd.sort),
+        skip: optionalNumber(cmd.skip, 'skip'),
+        limit,
+      })
     : [];
   const projected = isPlainObject(cmd.projection)
     ? docs.map((d) => applyProjection(d, cmd.projection as Doc))
