@@ -40,6 +40,10 @@ describe('ai mcp discover', () => {
     expect(forced.exitCode).toBe(0);
     expect(forced.stdout).toMatch(/seq\s+ok\s+1\s+\d/);
 
+    const tools = await runAi(['mcp', 'list', '--tools', '--config', file]);
+    expect(tools.stdout).toMatch(/seq:\n {2}sequentialthinking\(thought: string, nextThoughtNeeded: /);
+    expect(tools.stdout).toContain('ev: no tools cached (run ai mcp discover)');
+
     const list = await runAi(['mcp', 'list', '--json', '--config', file]);
     const seq = (list.json() as { servers: { name: string; toolCount?: number; cacheAgeMs?: number }[] })
       .servers[0];

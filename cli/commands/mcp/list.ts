@@ -15,12 +15,17 @@ export default class McpList extends McpCommand {
     '<%= config.bin %> mcp list',
     '<%= config.bin %> mcp list --json',
     '<%= config.bin %> mcp list --check',
+    '<%= config.bin %> mcp list --tools',
     '<%= config.bin %> mcp list --available',
   ];
 
   static override flags = {
     check: Flags.boolean({
       description: 'Connect to every enabled server (concurrently) and add status and latency.',
+    }),
+    tools: Flags.boolean({
+      description:
+        "Also show each server's cached tools and their arguments (from .mcp.tools.json; run discover first).",
     }),
     available: Flags.boolean({ description: 'List the servers `ai mcp setup` can install instead.' }),
   };
@@ -42,7 +47,7 @@ export default class McpList extends McpCommand {
     }
     const configPath = this.configPath(flags.config);
     const { listServers } = require('../../../src/mcp/setup/list-servers') as typeof ListModule;
-    const list = await listServers(configPath, { toolsPath: this.toolsPath(configPath) });
+    const list = await listServers(configPath, { toolsPath: this.toolsPath(configPath), tools: flags.tools });
     for (const value of list.secretValues) this.secrets.add(value);
     if (!list.exists) {
       this.stderr(`No MCP configuration at ${configPath}. Add a server with: ai mcp setup\n`);
@@ -71,6 +76,17 @@ export default class McpList extends McpCommand {
         { header: 'COMMAND / URL', get: (s) => s.target },
       ]),
     );
+    if (flags.tools) {
+      for (const s of servers) {
+        const none = s.tools === undefined || s.tools.length === 0;
+        this.log(`\n${s.name}:${none ? ' no tools cached (run ai mcp discover)' : ''}`);
+        for (const tool of s.tools ?? []) {
+          this.log(
+            `  ${tool.name}(${describeArgs(tool.inputSchema)})  ${(tool.description ?? '').split('\n')[0]?.slice(0, 100)}`,
+          );
+        }
+      }
+    }
     for (const s of servers.filter((x) => x.enabled && x.unsetVariables.length > 0)) {
       this.stderr(`! ${s.name}: ${s.unsetVariables.join(', ')} not set (export it or add it to .env)\n`);
     }
@@ -88,4 +104,16 @@ export default class McpList extends McpCommand {
     }
     return document;
   }
+}
+
+/** `query: string, count?: integer` from a JSON schema's properties and required list. */
+function describeArgs(schema: Record<string, unknown> | undefined): string {
+  const properties = (schema?.properties ?? {}) as Record<string, { type?: unknown }>;
+  const required = new Set(Array.isArray(schema?.required) ? (schema.required as string[]) : []);
+  return Object.entries(properties)
+    .map(
+      ([name, p]) =>
+        `${name}${required.has(name) ? '' : '?'}: ${Array.isArray(p?.type) ? p.type.join('|') : String(p?.type ?? 'any')}`,
+    )
+    .join(', ');
 }

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { inspectMcpConfig, loadExpansionEnv, type McpServerConfig } from '../config';
 import { expandString } from '../config/expand';
 import { redactArgs, redactKnown, redactUrl, redactValue } from './redact';
-import { readToolsCache } from './tools-cache';
+import { readToolsCache, type CachedServerTools } from './tools-cache';
 
 export interface ServerListing {
   name: string;
@@ -21,6 +21,8 @@ export interface ServerListing {
   unsetVariables: string[];
   /** From `.mcp.tools.json`; undefined when the server was never discovered. */
   toolCount?: number;
+  /** Only with `tools: true`: the cached tools with their input schemas. */
+  tools?: CachedServerTools['tools'];
   discoveredAt?: string;
   cacheAgeMs?: number;
 }
@@ -36,7 +38,7 @@ export interface ServerList {
 
 export async function listServers(
   configPath: string,
-  options: { toolsPath: string; envFile?: string; now?: number },
+  options: { toolsPath: string; envFile?: string; now?: number; tools?: boolean },
 ): Promise<ServerList> {
   try {
     await fs.access(configPath);
@@ -67,6 +69,7 @@ export async function listServers(
       headers: redactMap(server.headers, secretValues),
       unsetVariables: unsetVariables(server, env),
       toolCount: cached?.tools.length,
+      ...(options.tools ? { tools: cached?.tools ?? [] } : {}),
       discoveredAt,
       cacheAgeMs: discoveredAt ? Math.max(0, now - Date.parse(discoveredAt)) : undefined,
     };

@@ -7,7 +7,7 @@ import { parse } from 'jsonc-parser';
 import { readFileIfExists } from './atomic-write';
 
 export interface CachedServerTools {
-  tools: { name: string; description?: string }[];
+  tools: { name: string; description?: string; inputSchema?: Record<string, unknown> }[];
   discoveredAt?: string;
 }
 
