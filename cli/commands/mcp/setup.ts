@@ -1,30 +1,21 @@
 /**
- * `ai mcp setup [server]`: the wizard. Every question has a flag, so the same command runs in CI.
- * The command only gathers answers and prints; planning and the all-or-nothing apply are services
- * in src/mcp/setup.
+ * `ai mcp setup [server]`: asks (setup-wizard.ts), plans and applies (src/mcp/setup), reports.
+ * Every question has a flag, so the same command runs in CI; the all-or-nothing apply is a service
+ * the server could reuse.
  */
 import { Args, Flags } from '@oclif/core';
 import { McpCommand } from '../../lib/base-command';
 import { renderTable, formatMs } from '../../lib/output';
-import { parseKeyValues } from '../../lib/key-values';
 import type * as Catalog from '../../../src/mcp/setup/catalog';
 import type * as Plan from '../../../src/mcp/setup/setup-plan';
 import type * as Apply from '../../../src/mcp/setup/apply-setup';
-import type * as Doc from '../../../src/mcp/setup/config-document';
-import type * as EnvFile from '../../../src/mcp/setup/env-file';
-import type * as Suggest from '../../../src/mcp/setup/suggest';
-import type * as Redact from '../../../src/mcp/setup/redact';
 import type * as Probe from '../../../src/mcp/probe';
 import type * as Discover from '../../../src/mcp/setup/discover-servers';
 import type * as KeepAlive from '../../lib/keep-alive';
 import type * as CliLogger from '../../lib/logger';
+import type * as Wizard from '../../lib/setup-wizard';
+import type * as Summary from '../../lib/setup-summary';
 import path from 'node:path';
-
-const INSTALL_CHOICES = [
-  { value: 'global', name: 'global (npm install -g; the server runs from PATH)' },
-  { value: 'local', name: 'local (npm install into this project; runs with npx --no-install)' },
-  { value: 'none', name: 'none (npx -y fetches it on first start)' },
-] as const;
 
 export default class McpSetup extends McpCommand {
   static override description =
@@ -89,155 +80,24 @@ export default class McpSetup extends McpCommand {
     const catalog = require('../../../src/mcp/setup/catalog') as typeof Catalog;
     if (flags.list) return this.printCatalog(catalog);
 
-    const answers = this.answers(flags.yes);
     const configPath = this.configPath(flags.config);
     const envFile = path.resolve(flags['env-file'] ?? path.join(path.dirname(configPath), '.env'));
-    const ids = catalog.catalogIds();
-    if (args.server !== undefined && !ids.includes(args.server)) {
-      const { unknownNameError } = require('../../../src/mcp/setup/suggest') as typeof Suggest;
-      throw unknownNameError('catalog server', args.server, ids);
-    }
-    const id = await answers.select({
-      flag: 'the server argument (ai mcp setup <server>)',
-      value: args.server,
-      message: 'Which MCP server do you want to set up?',
-      choices: catalog.describeCatalog().map((e) => ({ value: e.id, name: `${e.title} — ${e.description}` })),
-    });
-    const entry = catalog.findCatalogEntry(id);
-
-    const name = entry
-      ? (flags.name ?? id)
-      : await answers.text({
-          flag: '--name',
-          value: flags.name,
-          message: 'Name for this server in .mcp.json',
-        });
-
-    const { McpConfigDocument } = require('../../../src/mcp/setup/config-document') as typeof Doc;
-    const doc = await McpConfigDocument.read(configPath);
-    if (doc.has(name)) {
-      const update = await answers.confirm({
-        flag: '--update',
-        value: flags.update,
-        message: `"${name}" is already configured in ${configPath}. Update it?`,
-        default: true,
-      });
-      if (!update) {
-        this.log('Nothing changed.');
-        return { name, action: 'none' };
-      }
-    }
-
-    let variant: Catalog.CatalogVariant | undefined;
-    if (entry) {
-      const fallback = catalog.defaultVariant(entry);
-      const variantId = await answers.select({
-        flag: '--variant',
-        value: flags.variant ?? (entry.variants.length === 1 ? fallback.id : undefined),
-        default: fallback.id,
-        message: `How should ${entry.title} run?`,
-        choices: entry.variants.map((v) => ({
-          value: v.id,
-          name: v.deprecated ? `${v.title} — DEPRECATED: ${v.deprecated}` : v.title,
-        })),
-      });
-      variant = entry.variants.find((v) => v.id === variantId) as Catalog.CatalogVariant;
-      if (variant.deprecated) this.stderr(`! ${variant.deprecated}\n`);
-    }
-
-    let install: Catalog.InstallMode = 'none';
-    if (variant?.package) {
-      install = await answers.select({
-        flag: '--install',
-        value: flags.install,
-        default: 'global',
-        message: `Install ${variant.package.name}?`,
-        choices: INSTALL_CHOICES,
-      });
-    } else if (flags.install && flags.install !== 'none') {
-      this.stderr(`! --install ${flags.install} ignored: ${name} is not an npm package.\n`);
-    }
-
-    const { readEnvFile } = require('../../../src/mcp/setup/env-file') as typeof EnvFile;
-    const existingEnv = (await readEnvFile(envFile)).values;
-    const given = parseKeyValues('--secret', flags.secret);
-    const secrets: Record<string, string> = {};
-    const reusedSecrets: string[] = [];
-    for (const secret of entry?.secrets ?? []) {
-      const value = given[secret.name];
-      if (value !== undefined && value !== '') secrets[secret.name] = value;
-      else if (process.env[secret.name] || existingEnv[secret.name]) {
-        reusedSecrets.push(secret.name);
-        this.stderr(
-          `Using ${secret.name} already set in the ${process.env[secret.name] ? 'environment' : path.basename(envFile)}.\n`,
-        );
-      } else {
-        secrets[secret.name] = await answers.secret({
-          flag: `--secret ${secret.name}=<value>`,
-          variable: secret.name,
-          message: secret.prompt,
-          help: secret.help,
-        });
-      }
-    }
-    if (!entry) Object.assign(secrets, given);
-    for (const value of [
-      ...Object.values(secrets),
-      ...reusedSecrets.map((n) => process.env[n] ?? existingEnv[n]),
-    ]) {
-      if (value) this.secrets.add(value);
-    }
-
-    const givenSettings = parseKeyValues('--set', flags.set);
-    const settings: Record<string, string> = {};
-    for (const setting of entry?.settings ?? []) {
-      settings[setting.name] = await answers.text({
-        flag: `--set ${setting.name}=<value>`,
-        value: givenSettings[setting.name],
-        default: setting.default,
-        message: setting.prompt,
-      });
-    }
-
-    let custom: Plan.CustomServerInput | undefined;
-    if (!entry) {
-      let command = flags.command;
-      let url = flags.url;
-      if (command === undefined && url === undefined) {
-        const kind = await answers.select({
-          flag: '--command or --url',
-          message: 'How is the server reached?',
-          choices: [
-            { value: 'command', name: 'a local command (stdio)' },
-            { value: 'url', name: 'a remote URL (streamable HTTP)' },
-          ],
-        });
-        if (kind === 'command')
-          command = await answers.text({ flag: '--command', message: 'Command that starts the server' });
-        else url = await answers.text({ flag: '--url', message: 'Server URL' });
-      }
-      custom = {
-        command,
-        url,
-        transport: flags.transport as 'http' | 'sse' | undefined,
-        headers: parseKeyValues('--header', flags.header),
-        env: parseKeyValues('--env', flags.env),
-      };
-    }
-
-    const { planSetup } = require('../../../src/mcp/setup/setup-plan') as typeof Plan;
-    const plan = await planSetup({
+    const { askSetup } = require('../../lib/setup-wizard') as typeof Wizard;
+    const setupAnswers = await askSetup({
+      answers: this.answers(flags.yes),
+      server: args.server,
+      flags,
       configPath,
       envFile,
-      name,
-      entry,
-      variant,
-      custom,
-      install,
-      secrets,
-      reusedSecrets,
-      settings,
+      warn: (text) => this.stderr(text),
+      keepSecret: (value) => this.secrets.add(value),
     });
+    if (!setupAnswers) {
+      this.log('Nothing changed.');
+      return { name: flags.name ?? args.server, action: 'none' };
+    }
+    const { planSetup } = require('../../../src/mcp/setup/setup-plan') as typeof Plan;
+    const plan = await planSetup(setupAnswers);
     const summary = this.describePlan(plan);
     if (flags['dry-run']) {
       this.log(`Dry run: nothing was written or installed.\n\n${plan.configAfter}`);
@@ -339,39 +199,10 @@ export default class McpSetup extends McpCommand {
   }
 
   private describePlan(plan: Plan.SetupPlan): Record<string, unknown> {
-    const { redactArgs, redactUrl, redactValue } = require('../../../src/mcp/setup/redact') as typeof Redact;
-    const d = plan.definition;
-    const target =
-      d.transport === 'stdio'
-        ? [d.command ?? '', ...redactArgs(d.args ?? [])].join(' ')
-        : redactUrl(d.url ?? '');
-    this.progress.info(
-      `Plan (${plan.action === 'add' ? 'add' : 'update'} "${plan.name}" in ${plan.configFile}):`,
-    );
-    this.progress.info(`  server:  ${d.transport} ${target}`);
-    for (const step of plan.install) this.progress.info(`  install: $ ${step.display}`);
-    if (plan.installNote) this.progress.info(`  install: ${plan.installNote}`);
-    if (plan.envVariables.length > 0)
-      this.progress.info(`  secrets: ${plan.envVariables.join(', ')} → ${plan.envFile} (mode 0600)`);
-    if (plan.gitignore.add)
-      this.progress.info(`  git:     add ${plan.gitignore.add} to ${plan.gitignore.file}`);
-    return {
-      name: plan.name,
-      catalog: plan.catalogId,
-      variant: plan.variant,
-      action: plan.action,
-      file: plan.configFile,
-      transport: d.transport,
-      target,
-      env: Object.fromEntries(Object.entries(d.env ?? {}).map(([k, v]) => [k, redactValue(k, v)])),
-      headers: Object.fromEntries(Object.entries(d.headers ?? {}).map(([k, v]) => [k, redactValue(k, v)])),
-      envFile: plan.envFile,
-      secretsStored: plan.envVariables,
-      gitignoreAdded: plan.gitignore.add,
-      install: plan.install.map((s) => s.display),
-      installNote: plan.installNote,
-      deprecated: plan.deprecated,
-    };
+    const { describePlan } = require('../../lib/setup-summary') as typeof Summary;
+    const { lines, summary } = describePlan(plan);
+    for (const line of lines) this.progress.info(line);
+    return summary;
   }
 
   private printCatalog(catalog: typeof Catalog): Record<string, unknown> {
