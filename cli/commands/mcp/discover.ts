@@ -40,18 +40,20 @@ export default class McpDiscover extends McpCommand {
       }),
     );
     for (const value of secretValues) this.secrets.add(value);
-    this.log(
-      renderTable(results, [
-        { header: 'SERVER', get: (r) => r.server },
-        { header: 'STATUS', get: (r) => (r.ok ? (r.fromCache ? 'cached' : 'ok') : 'failed') },
-        { header: 'TOOLS', get: (r) => String(r.tools.length) },
-        { header: 'TIME', get: (r) => (r.fromCache ? '-' : formatMs(r.durationMs)) },
-        {
-          header: 'NAMES',
-          get: (r) => (r.ok ? summarise(r.tools.map((t) => t.name)) : (r.error?.message ?? '')),
-        },
-      ]),
-    );
+    if (results.length > 0) {
+      this.log(
+        renderTable(results, [
+          { header: 'SERVER', get: (r) => r.server },
+          { header: 'STATUS', get: (r) => (r.ok ? (r.fromCache ? 'cached' : 'ok') : 'failed') },
+          { header: 'TOOLS', get: (r) => String(r.tools.length) },
+          { header: 'TIME', get: (r) => (r.fromCache ? '-' : formatMs(r.durationMs)) },
+          {
+            header: 'NAMES',
+            get: (r) => (r.ok ? summarise(r.tools.map((t) => t.name)) : (r.error?.message ?? '')),
+          },
+        ]),
+      );
+    }
     const document = { toolsFile: this.toolsPath(configPath), servers: results };
     const failed = results.filter((r) => !r.ok);
     if (results.length === 0) this.stderr('No enabled servers to discover. Add one with: ai mcp setup\n');
