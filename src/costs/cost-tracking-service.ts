@@ -108,7 +108,16 @@ export class CostTrackingService {
    * adjustment wherever the cost (or priced state) changed. Idempotent per target price version.
    */
   async reprice(scope: RepriceScope): Promise<CostRecord[]> {
-    const charges = await this.deps.costRecords.find({ ...scope, kind: 'charge' });
+    // Records keep the model name as requested (e.g. a dated snapshot); prices are keyed by the
+    // canonical name, so match on that rather than on the exact string.
+    const key = this.deps.pricing.priceKey(scope.provider, scope.model);
+    const charges = (
+      await this.deps.costRecords.find({
+        organizationId: scope.organizationId,
+        provider: scope.provider,
+        kind: 'charge',
+      })
+    ).filter((r) => this.deps.pricing.priceKey(r.provider, r.model) === key);
     const written: CostRecord[] = [];
     for (const charge of charges) {
       const adjustment = await this.adjustmentFor(charge);
@@ -118,6 +127,13 @@ export class CostTrackingService {
       }
     }
     return written;
+  }
+
+  /** Records an organisation price and re-prices the requests it applies to (`setModelPrice`). */
+  async setModelPrice(organizationId: string, input: unknown, actor?: string) {
+    const price = await this.deps.pricing.setModelPrice(organizationId, input, actor);
+    const adjustments = await this.reprice({ organizationId, provider: price.provider, model: price.model });
+    return { price, adjustments };
   }
 
   private async adjustmentFor(charge: CostRecord): Promise<CostRecord | undefined> {
