@@ -79,7 +79,14 @@ export class StdioProcessTransport implements Transport {
     child.on('error', (error) => this.onerror?.(error));
     child.stdin?.on('error', (error) => this.onerror?.(error));
     child.stdout?.on('data', (chunk: Buffer) => {
-      this.readBuffer.append(chunk);
+      try {
+        this.readBuffer.append(chunk);
+      } catch (error) {
+        // One message over the buffer limit: the stream cannot be resynchronised, so give up.
+        this.onerror?.(error as Error);
+        void this.close();
+        return;
+      }
       this.drain();
     });
     child.stderr?.setEncoding('utf8');
@@ -103,6 +110,10 @@ export class StdioProcessTransport implements Transport {
         message = this.readBuffer.readMessage();
       } catch (error) {
         // A line that is not JSON-RPC (a stray console.log) is reported, not fatal.
+        this.options.logger.warn(
+          { mcpServer: this.options.serverName },
+          'ignored a stdout line that is not JSON-RPC',
+        );
         this.onerror?.(error as Error);
         continue;
       }
