@@ -44,6 +44,20 @@ describe('toMcpError', () => {
         true,
       ],
       [
+        new StreamableHTTPError(502, 'bad gateway'),
+        { server: 's', phase: 'call', url: 'https://h/mcp' },
+        'MCP_SERVER_UNAVAILABLE',
+        /HTTP 502/,
+        false,
+      ],
+      [
+        new StreamableHTTPError(404, 'Session not found'),
+        { server: 's', phase: 'call', url: 'https://h/mcp' },
+        'MCP_SERVER_UNAVAILABLE',
+        /HTTP 404 .*next call reconnects/,
+        true,
+      ],
+      [
         new Error('Error POSTing to endpoint (HTTP 429): slow down'),
         { server: 's', phase: 'call', url: 'https://h/mcp' },
         'MCP_SERVER_UNAVAILABLE',

@@ -135,9 +135,18 @@ export function toMcpError(error: unknown, ctx: McpFailureContext): AppError {
   const status = httpStatus(error);
   if (ctx.url && status !== undefined) {
     const auth = status === 401 || status === 403;
+    // The spec says 404 for an unknown session; some servers answer 400 "no valid session ID".
+    const sessionLost =
+      !starting && (status === 404 || (status === 400 && /session/i.test(String((error as Error).message))));
     return new McpCallError('MCP_SERVER_UNAVAILABLE', `${who} answered HTTP ${status} at ${ctx.url}`, ctx, {
-      retryable: status === 429 || status >= 500,
-      hint: auth ? 'Check the Authorization header in .mcp.json and the token variable it uses' : undefined,
+      // 429/503 say "not processed"; other 5xx only count as undelivered while connecting; a lost
+      // session means the server forgot us (restarted), so the request never ran.
+      retryable: status === 429 || status === 503 || (starting && status >= 500) || sessionLost,
+      hint: auth
+        ? 'Check the Authorization header in .mcp.json and the token variable it uses'
+        : sessionLost
+          ? 'The server no longer knows this session (did it restart?); the next call reconnects'
+          : undefined,
       cause: error,
     });
   }

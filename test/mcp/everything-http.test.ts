@@ -121,3 +121,41 @@ describe('SSE fallback', () => {
     }
   });
 });
+
+describe('remote server restart', () => {
+  it('reconnects with a new session after the server restarts and forgets the old one', async () => {
+    const first = await startEverything('streamableHttp');
+    const port = first.port;
+    const project = await projectWith({
+      mcpServers: { remote: { type: 'http', url: `http://127.0.0.1:${port}/mcp`, retry_attempts: 1 } },
+    });
+    const registry = new McpRegistry({
+      config: await loadMcpConfig(project.configPath, { env: {} }),
+      logger,
+    });
+    let second: ChildProcess | undefined;
+    try {
+      expect(text(await registry.callTool('remote', 'echo', { message: 'one' }))).toBe('Echo: one');
+      await stop(first.child);
+      second = spawn(bin('mcp-server-everything'), ['streamableHttp'], {
+        env: { ...process.env, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      await new Promise<void>((resolve) => {
+        let seen = '';
+        second!.stderr!.on('data', (c: Buffer) => {
+          seen += c.toString();
+          if (/listening on port/i.test(seen)) resolve();
+        });
+      });
+      // The old session id is unknown to the new process (HTTP 404): the request never ran, so
+      // it is retried on a fresh session.
+      expect(text(await registry.callTool('remote', 'echo', { message: 'two' }))).toBe('Echo: two');
+      expect(registry.status()[0]!.state).toBe('ready');
+    } finally {
+      await registry.close();
+      if (second) await stop(second);
+      await rm(project.dir, { recursive: true, force: true });
+    }
+  });
+});

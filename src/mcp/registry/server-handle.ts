@@ -214,9 +214,13 @@ export class ServerHandle {
           );
         }
         if (phase === 'call' && session) this.latency.record(performance.now() - startedAt, true);
+        if (session && this.session === session && mapped.code === 'MCP_SERVER_UNAVAILABLE') {
+          // The connection is suspect (remote gone, session forgotten): reconnect on next use.
+          await this.dropSession(session);
+          this.fail(mapped);
+        }
         if (isRetryable(mapped) && attempt < this.config.retryAttempts && !options.signal?.aborted) {
           this.log.info({ attempt: attempt + 1, err: mapped.message }, 'retrying mcp request');
-          if (this.session === session && session) await this.dropSession(session);
           continue;
         }
         throw mapped;
