@@ -1,11 +1,13 @@
 /**
  * The dimensions rollups are kept per, and the time buckets. A rollup is identified by
- * (organisation, granularity, bucket start, dimension, key): the ORGANIZATION dimension holds the
- * organisation's totals, MODEL is keyed "provider/model" so the same model name at two providers
- * stays apart. Buckets are UTC hours and UTC days; reports in other time zones are assembled from
- * hourly rollups (see the report service).
+ * (organisation, scope, granularity, bucket start, dimension, key):
+ * - scope "ORG" covers the whole organisation, scope "PROJECT:<id>" one project, so a caller who
+ *   may only see one project still gets every breakdown of it (tenancy below the organisation);
+ * - the TOTAL dimension (key "*") holds the scope's totals; MODEL is keyed "provider/model" so the
+ *   same model name at two providers stays apart.
+ * Buckets are UTC hours and UTC days; reports in other time zones are assembled from hourly rollups.
  */
-export const DIMENSIONS = ['ORGANIZATION', 'PROJECT', 'USER', 'API_KEY', 'PROVIDER', 'MODEL'] as const;
+export const DIMENSIONS = ['TOTAL', 'PROJECT', 'USER', 'API_KEY', 'PROVIDER', 'MODEL'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export const GRANULARITIES = ['HOUR', 'DAY'] as const;
@@ -33,11 +35,21 @@ export function modelKey(provider: string, model: string): string {
   return `${provider}/${model}`;
 }
 
-/** The (dimension, key) pairs one record contributes to. */
+export const ORG_SCOPE = 'ORG';
+export const TOTAL_KEY = '*';
+
+export function projectScope(projectId: string): string {
+  return `PROJECT:${projectId}`;
+}
+
+/** The scopes one record counts in: always the organisation, and its project when it has one. */
+export function scopesOf(dims: UsageDimensions): string[] {
+  return dims.projectId ? [ORG_SCOPE, projectScope(dims.projectId)] : [ORG_SCOPE];
+}
+
+/** The (dimension, key) pairs one record contributes to within a scope. */
 export function dimensionKeys(dims: UsageDimensions): { dimension: Dimension; key: string }[] {
-  const out: { dimension: Dimension; key: string }[] = [
-    { dimension: 'ORGANIZATION', key: dims.organizationId },
-  ];
+  const out: { dimension: Dimension; key: string }[] = [{ dimension: 'TOTAL', key: TOTAL_KEY }];
   if (dims.projectId) out.push({ dimension: 'PROJECT', key: dims.projectId });
   if (dims.userId) out.push({ dimension: 'USER', key: dims.userId });
   if (dims.apiKeyId) out.push({ dimension: 'API_KEY', key: dims.apiKeyId });
@@ -49,6 +61,7 @@ export function dimensionKeys(dims: UsageDimensions): { dimension: Dimension; ke
 /** A stable string id for one rollup document. */
 export function rollupId(parts: {
   organizationId: string;
+  scope: string;
   granularity: Granularity;
   bucketStart: Date;
   dimension: Dimension;
@@ -56,6 +69,7 @@ export function rollupId(parts: {
 }): string {
   return [
     parts.organizationId,
+    parts.scope,
     parts.granularity,
     parts.bucketStart.toISOString(),
     parts.dimension,

@@ -8,7 +8,9 @@ import {
   bucketStart,
   dimensionKeys,
   GRANULARITIES,
+  ORG_SCOPE,
   rollupId,
+  scopesOf,
   type Dimension,
   type Granularity,
   type UsageDimensions,
@@ -35,7 +37,8 @@ export interface ResponseFact extends FactBase {
 export interface CostFact extends FactBase {
   kind: 'COST';
   costNano: bigint;
-  priced: boolean;
+  /** +1 for a request whose price is unknown, -1 when a later adjustment prices it, else 0. */
+  unpricedDelta: number;
 }
 
 export interface ToolFact extends FactBase {
@@ -66,8 +69,7 @@ export function factMetrics(fact: UsageFact): RollupMetrics {
       break;
     case 'COST':
       m.costNano = fact.costNano;
-      m.costedRequests = 1;
-      m.unpriced = fact.priced ? 0 : 1;
+      m.unpriced = fact.unpricedDelta;
       break;
     case 'TOOL':
       m.toolCalls = 1;
@@ -84,6 +86,7 @@ function isDuration(v: number | null | undefined): v is number {
 export interface RollupDelta {
   id: string;
   organizationId: string;
+  scope: string;
   granularity: Granularity;
   bucketStart: Date;
   dimension: Dimension;
@@ -91,21 +94,27 @@ export interface RollupDelta {
   metrics: RollupMetrics;
 }
 
-/** Every rollup (both granularities, every dimension the fact has) the fact adds to. */
+/** Every rollup (each scope, both granularities, every dimension the fact has) the fact adds to. */
 export function factDeltas(fact: UsageFact): RollupDelta[] {
   const metrics = factMetrics(fact);
   const out: RollupDelta[] = [];
-  for (const granularity of GRANULARITIES) {
-    const start = bucketStart(fact.occurredAt, granularity);
-    for (const { dimension, key } of dimensionKeys(fact.dims)) {
-      const parts = {
-        organizationId: fact.dims.organizationId,
-        granularity,
-        bucketStart: start,
-        dimension,
-        key,
-      };
-      out.push({ id: rollupId(parts), ...parts, metrics });
+  const keys = dimensionKeys(fact.dims);
+  for (const scope of scopesOf(fact.dims)) {
+    for (const granularity of GRANULARITIES) {
+      const start = bucketStart(fact.occurredAt, granularity);
+      for (const { dimension, key } of keys) {
+        // Inside a project's scope a breakdown by project would only repeat the total.
+        if (scope !== ORG_SCOPE && dimension === 'PROJECT') continue;
+        const parts = {
+          organizationId: fact.dims.organizationId,
+          scope,
+          granularity,
+          bucketStart: start,
+          dimension,
+          key,
+        };
+        out.push({ id: rollupId(parts), ...parts, metrics });
+      }
     }
   }
   return out;

@@ -17,8 +17,7 @@ export interface RollupMetrics {
   tokens: TokenCounts;
   /** Exact nano-USD. */
   costNano: bigint;
-  /** Requests that have a cost (priced or not); `unpriced` counts those without a known price. */
-  costedRequests: number;
+  /** Requests whose price is still unknown (their cost counts as 0 until repriced). */
   unpriced: number;
   latencyMsSum: number;
   latencyCount: number;
@@ -41,7 +40,6 @@ export function emptyMetrics(): RollupMetrics {
     errors: 0,
     tokens: emptyTokens(),
     costNano: 0n,
-    costedRequests: 0,
     unpriced: 0,
     latencyMsSum: 0,
     latencyCount: 0,
@@ -60,7 +58,6 @@ export function addMetrics(target: RollupMetrics, source: RollupMetrics): Rollup
   target.errors += source.errors;
   for (const kind of TOKEN_KINDS) target.tokens[kind] += source.tokens[kind];
   target.costNano += source.costNano;
-  target.costedRequests += source.costedRequests;
   target.unpriced += source.unpriced;
   target.latencyMsSum += source.latencyMsSum;
   target.latencyCount += source.latencyCount;

@@ -58,7 +58,8 @@ describe('latency histogram', () => {
 describe('facts and dimensions', () => {
   it('adds to every dimension the fact has, at both granularities', () => {
     const deltas = factDeltas(response('r1', '2026-03-04T05:06:07Z', 800));
-    expect(deltas).toHaveLength(12);
+    // Organisation scope: 6 dimensions; project scope: 5 (no PROJECT breakdown of one project). Two granularities.
+    expect(deltas).toHaveLength(22);
     expect(deltas.map((d) => `${d.granularity}:${d.dimension}:${d.key}`)).toContain(
       'DAY:MODEL:openai/gpt-4o',
     );
@@ -72,7 +73,7 @@ describe('facts and dimensions', () => {
 
   it('skips dimensions the record does not have', () => {
     expect(dimensionKeys({ organizationId: 'o', provider: 'openai', model: null })).toEqual([
-      { dimension: 'ORGANIZATION', key: 'o' },
+      { dimension: 'TOTAL', key: '*' },
       { dimension: 'PROVIDER', key: 'openai' },
     ]);
   });
@@ -88,9 +89,9 @@ describe('facts and dimensions', () => {
       occurredAt: new Date(),
       dims,
       costNano: 123n,
-      priced: false,
+      unpricedDelta: 1,
     });
-    expect([c.costNano, c.costedRequests, c.unpriced, c.requests]).toEqual([123n, 1, 1, 0]);
+    expect([c.costNano, c.unpriced, c.requests]).toEqual([123n, 1, 0]);
     const t = factMetrics({ kind: 'TOOL', id: 't', occurredAt: new Date(), dims, error: true });
     expect([t.toolCalls, t.toolErrors, t.requests]).toEqual([1, 1, 0]);
   });
@@ -114,7 +115,7 @@ describe('RollupAccumulator', () => {
       occurredAt: new Date('2026-03-04T05:06:07Z'),
       dims,
       costNano: 1_000_000_001n,
-      priced: true,
+      unpricedDelta: 0,
     },
     {
       kind: 'COST',
@@ -122,7 +123,7 @@ describe('RollupAccumulator', () => {
       occurredAt: new Date('2026-03-04T06:00:00Z'),
       dims,
       costNano: 2n,
-      priced: true,
+      unpricedDelta: 0,
     },
     { kind: 'TOOL', id: 't1', occurredAt: new Date('2026-03-04T05:06:08Z'), dims, error: false },
   ];
@@ -134,10 +135,11 @@ describe('RollupAccumulator', () => {
     const day = acc.get(
       rollupId({
         organizationId: 'org1',
+        scope: 'ORG',
         granularity: 'DAY',
         bucketStart: bucketStart(new Date('2026-03-04T12:00:00Z'), 'DAY'),
-        dimension: 'ORGANIZATION',
-        key: 'org1',
+        dimension: 'TOTAL',
+        key: '*',
       }),
     )!;
     expect(day.metrics.requests).toBe(3);
@@ -154,10 +156,12 @@ describe('RollupAccumulator', () => {
     const norm = (a: RollupAccumulator) =>
       [...a.values()].sort((x, y) => x.id.localeCompare(y.id)).map((d) => [d.id, d.metrics]);
     expect(norm(backward)).toEqual(norm(forward));
-    // Two hours and one day, six dimensions each.
-    expect(forward.size).toBe(18);
+    // Two hours and one day, 6 + 5 rollups each (organisation and project scopes).
+    expect(forward.size).toBe(33);
     // Hourly rollups add up to the daily one.
-    const hours = [...forward.values()].filter((d) => d.granularity === 'HOUR' && d.dimension === 'PROVIDER');
+    const hours = [...forward.values()].filter(
+      (d) => d.granularity === 'HOUR' && d.dimension === 'PROVIDER' && d.scope === 'ORG',
+    );
     const dayTotal = [...forward.values()].find(
       (d) => d.granularity === 'DAY' && d.dimension === 'PROVIDER',
     )!;
