@@ -1,7 +1,7 @@
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../shared/errors';
-import { isRetryable, McpCallError, toMcpError } from './errors';
+import { displayUrl, isRetryable, McpCallError, toMcpError } from './errors';
 
 const errno = (code: string) => Object.assign(new Error(`failed ${code}`), { code });
 
@@ -127,6 +127,17 @@ describe('toMcpError', () => {
       expect(isRetryable(mapped)).toBe(retryable);
       expect(mapped.details).toMatchObject({ server: 's', phase: ctx.phase });
     }
+  });
+
+  it('keeps keys in URLs out of messages', () => {
+    const mapped = toMcpError(new StreamableHTTPError(500, 'x'), {
+      server: 's',
+      phase: 'call',
+      url: 'https://user:pw@h.example/mcp?api_key=secret',
+    });
+    expect(mapped.message).toContain('https://h.example/mcp');
+    expect(mapped.message).not.toMatch(/secret|pw@/);
+    expect(displayUrl('not a url')).toBe('<invalid url>');
   });
 
   it('passes AppErrors through and never calls other errors retryable', () => {

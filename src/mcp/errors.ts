@@ -82,6 +82,16 @@ function describeExit(ctx: McpFailureContext): string {
   return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
+/** Origin and path only: query strings and user info can carry keys, which never go in messages. */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '<invalid url>';
+  }
+}
+
 function seconds(ms: number | undefined): string {
   return ms === undefined ? 'the limit' : `${ms / 1000} s`;
 }
@@ -138,22 +148,27 @@ export function toMcpError(error: unknown, ctx: McpFailureContext): AppError {
     // The spec says 404 for an unknown session; some servers answer 400 "no valid session ID".
     const sessionLost =
       !starting && (status === 404 || (status === 400 && /session/i.test(String((error as Error).message))));
-    return new McpCallError('MCP_SERVER_UNAVAILABLE', `${who} answered HTTP ${status} at ${ctx.url}`, ctx, {
-      // 429/503 say "not processed"; other 5xx only count as undelivered while connecting; a lost
-      // session means the server forgot us (restarted), so the request never ran.
-      retryable: status === 429 || status === 503 || (starting && status >= 500) || sessionLost,
-      hint: auth
-        ? 'Check the Authorization header in .mcp.json and the token variable it uses'
-        : sessionLost
-          ? 'The server no longer knows this session (did it restart?); the next call reconnects'
-          : undefined,
-      cause: error,
-    });
+    return new McpCallError(
+      'MCP_SERVER_UNAVAILABLE',
+      `${who} answered HTTP ${status} at ${displayUrl(ctx.url)}`,
+      ctx,
+      {
+        // 429/503 say "not processed"; other 5xx only count as undelivered while connecting; a lost
+        // session means the server forgot us (restarted), so the request never ran.
+        retryable: status === 429 || status === 503 || (starting && status >= 500) || sessionLost,
+        hint: auth
+          ? 'Check the Authorization header in .mcp.json and the token variable it uses'
+          : sessionLost
+            ? 'The server no longer knows this session (did it restart?); the next call reconnects'
+            : undefined,
+        cause: error,
+      },
+    );
   }
   if (errno && retryableNetworkCodes.has(errno)) {
     return new McpCallError(
       'MCP_SERVER_UNAVAILABLE',
-      `${who} is unreachable (${errno}${ctx.url ? ` at ${ctx.url}` : ''})`,
+      `${who} is unreachable (${errno}${ctx.url ? ` at ${displayUrl(ctx.url)}` : ''})`,
       ctx,
       {
         // Nothing was delivered if the connection could not even be opened.
