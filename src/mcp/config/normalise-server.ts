@@ -77,7 +77,7 @@ function checkUrl(name: string, url: string, ctx: NormaliseContext): void {
   try {
     parsed = new URL(url);
   } catch {
-    fail(ctx, name, 'url', `"${url}" is not a valid URL`);
+    fail(ctx, name, 'url', 'is not a valid URL'); // the value may hold an expanded secret
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     fail(ctx, name, 'url', 'must be an http:// or https:// URL');
