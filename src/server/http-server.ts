@@ -75,7 +75,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       active.delete(res);
       if (draining && active.size === 0) onIdle?.();
     });
-    void options.yoga.handleNodeRequestAndResponse(req, res);
+    void options.yoga.requestListener(req, res);
   });
   // Keep-alive sockets would hold close() open forever; they are closed when idle once draining.
   server.keepAliveTimeout = 5000;
