@@ -11,7 +11,7 @@ let server: EmbeddedServer;
 let socket: net.Socket;
 let requestId = 1;
 let received = Buffer.alloc(0);
-let waiters: (() => void)[] = [];
+const waiters: (() => void)[] = [];
 
 beforeAll(async () => {
   server = await startEmbeddedServer();
