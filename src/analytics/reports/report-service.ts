@@ -1,0 +1,247 @@
+/**
+ * The analytics queries, all served from rollups (never from raw records, except the few example
+ * records behind an anomaly): `usageReport`, `providerComparison`, `trends`, `anomalies` and
+ * `forecast`. Every method takes the organisation from the caller's context; the filter narrows
+ * within it.
+ */
+import { AppError } from '../../shared/errors';
+import type { CostRecordStore } from '../../costs/cost-stores';
+import type { CostRecord } from '../../costs/cost-record';
+import { forecastSeries, type ForecastResult } from '../forecast/forecast';
+import { detectAnomalies, type Anomaly } from '../stats/anomalies';
+import { summariseTrend, type TrendSummary } from '../stats/trend';
+import { DAY_MS, HOUR_MS, type Dimension, type Granularity } from '../rollups/dimensions';
+import type { RollupDelta } from '../rollups/facts';
+import { addMetrics, emptyMetrics, type RollupMetrics } from '../rollups/metrics';
+import type { RollupStore } from '../rollups/rollup-store';
+import { selection, type ReportFilter } from './report-filter';
+import { assertTimeZone, isUtc, localDay } from './local-time';
+import { summarise, type MetricsSummary } from './summary';
+
+export type TopDimension = Exclude<Dimension, 'TOTAL'>;
+export type Metric = 'COST' | 'REQUESTS' | 'TOKENS' | 'ERRORS';
+
+export interface SeriesPoint {
+  /** Bucket start (UTC instant); for local days, the label holds the local date. */
+  bucketStart: Date;
+  label: string;
+  summary: MetricsSummary;
+}
+
+export interface UsageReport {
+  granularity: Granularity;
+  timezone: string;
+  series: SeriesPoint[];
+  totals: MetricsSummary;
+  top: { dimension: TopDimension; key: string; summary: MetricsSummary }[];
+}
+
+export interface ModelComparison {
+  provider: string;
+  model: string;
+  summary: MetricsSummary;
+  costPer1kRequestsNano: bigint | null;
+  costPerMillionTokensNano: bigint | null;
+}
+
+export class ReportService {
+  constructor(
+    private readonly rollups: RollupStore,
+    private readonly records?: CostRecordStore,
+  ) {}
+
+  private async load(
+    filter: ReportFilter,
+    granularity: Granularity,
+    dimension?: TopDimension,
+  ): Promise<RollupDelta[]> {
+    const sel = selection(filter);
+    return this.rollups.find({
+      organizationId: filter.organizationId,
+      scope: sel.scope,
+      granularity,
+      dimension: dimension ?? sel.dimension,
+      keys: dimension ? undefined : sel.keys,
+      range: { from: filter.from, to: filter.to },
+    });
+  }
+
+  /** Daily UTC rollups cover whole days only; a range not on day bounds is read hourly. */
+  private granularityFor(filter: ReportFilter, wanted: Granularity, timezone: string): Granularity {
+    const aligned = filter.from.getTime() % DAY_MS === 0 && filter.to.getTime() % DAY_MS === 0;
+    return wanted === 'DAY' && isUtc(timezone) && aligned ? 'DAY' : 'HOUR';
+  }
+
+  async usageReport(
+    filter: ReportFilter,
+    options: {
+      granularity?: Granularity;
+      timezone?: string;
+      top?: { dimension: TopDimension; limit?: number };
+    } = {},
+  ): Promise<UsageReport> {
+    const granularity = options.granularity ?? 'DAY';
+    const timezone = assertTimeZone(options.timezone ?? 'UTC');
+    if (filter.from.getTime() % HOUR_MS !== 0 || filter.to.getTime() % HOUR_MS !== 0) {
+      throw new AppError(
+        'BAD_USER_INPUT',
+        'from and to must fall on whole hours (rollups are hourly at the finest).',
+        {
+          details: { field: 'filter.from' },
+        },
+      );
+    }
+    const read = this.granularityFor(filter, granularity, timezone);
+    const rows = await this.load(filter, read);
+    const buckets = new Map<string, { start: Date; metrics: RollupMetrics }>();
+    const total = emptyMetrics();
+    for (const r of rows) {
+      const label =
+        granularity === 'HOUR'
+          ? r.bucketStart.toISOString()
+          : isUtc(timezone) && read === 'DAY'
+            ? r.bucketStart.toISOString().slice(0, 10)
+            : localDay(r.bucketStart, timezone);
+      const b = buckets.get(label) ?? { start: r.bucketStart, metrics: emptyMetrics() };
+      addMetrics(b.metrics, r.metrics);
+      buckets.set(label, b);
+      addMetrics(total, r.metrics);
+    }
+    const series = [...buckets.entries()]
+      .sort((a, b) => a[1].start.getTime() - b[1].start.getTime())
+      .map(([label, b]) => ({ bucketStart: b.start, label, summary: summarise(b.metrics) }));
+    let top: UsageReport['top'] = [];
+    if (options.top) {
+      const dimension = options.top.dimension;
+      const byKey = new Map<string, RollupMetrics>();
+      for (const r of await this.load(filter, this.granularityFor(filter, 'DAY', 'UTC'), dimension)) {
+        byKey.set(r.key, addMetrics(byKey.get(r.key) ?? emptyMetrics(), r.metrics));
+      }
+      top = [...byKey.entries()]
+        .sort((a, b) =>
+          a[1].costNano === b[1].costNano
+            ? b[1].requests - a[1].requests
+            : a[1].costNano > b[1].costNano
+              ? -1
+              : 1,
+        )
+        .slice(0, Math.min(100, Math.max(1, options.top.limit ?? 10)))
+        .map(([key, m]) => ({ dimension, key, summary: summarise(m) }));
+    }
+    return { granularity, timezone, series, totals: summarise(total), top };
+  }
+
+  async providerComparison(filter: ReportFilter): Promise<ModelComparison[]> {
+    const byModel = new Map<string, RollupMetrics>();
+    for (const r of await this.load(filter, this.granularityFor(filter, 'DAY', 'UTC'), 'MODEL')) {
+      byModel.set(r.key, addMetrics(byModel.get(r.key) ?? emptyMetrics(), r.metrics));
+    }
+    return [...byModel.entries()]
+      .map(([key, m]) => {
+        const slash = key.indexOf('/');
+        const s = summarise(m);
+        return {
+          provider: key.slice(0, slash),
+          model: key.slice(slash + 1),
+          summary: s,
+          costPer1kRequestsNano: m.requests ? (m.costNano * 1000n) / BigInt(m.requests) : null,
+          costPerMillionTokensNano: s.totalTokens ? (m.costNano * 1_000_000n) / BigInt(s.totalTokens) : null,
+        };
+      })
+      .sort((a, b) => a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
+  }
+
+  /** One value per UTC day (or hour) of the range, zeros included, for trends and forecasts. */
+  async metricSeries(
+    filter: ReportFilter,
+    metric: Metric,
+    granularity: Granularity = 'DAY',
+  ): Promise<{ at: Date; value: number }[]> {
+    const size = granularity === 'DAY' ? DAY_MS : HOUR_MS;
+    const start = Math.floor(filter.from.getTime() / size) * size;
+    const values = new Map<number, number>();
+    for (const r of await this.load({ ...filter, from: new Date(start) }, granularity)) {
+      values.set(
+        r.bucketStart.getTime(),
+        (values.get(r.bucketStart.getTime()) ?? 0) + metricValue(r.metrics, metric),
+      );
+    }
+    const out: { at: Date; value: number }[] = [];
+    for (let t = start; t < filter.to.getTime(); t += size)
+      out.push({ at: new Date(t), value: values.get(t) ?? 0 });
+    return out;
+  }
+
+  async trends(filter: ReportFilter, metric: Metric): Promise<TrendSummary> {
+    return summariseTrend((await this.metricSeries(filter, metric)).map((p) => p.value));
+  }
+
+  async anomalies(
+    filter: ReportFilter,
+    metric: Metric,
+    granularity: Granularity = 'DAY',
+  ): Promise<(Anomaly & { records: CostRecord[] })[]> {
+    const series = await this.metricSeries(filter, metric, granularity);
+    const found = detectAnomalies(
+      series.map((p) => ({
+        at: p.at,
+        value: p.value,
+        slot: granularity === 'DAY' ? p.at.getUTCDay() : p.at.getUTCHours(),
+      })),
+    );
+    const size = granularity === 'DAY' ? DAY_MS : HOUR_MS;
+    return Promise.all(
+      found.map(async (a) => ({
+        ...a,
+        records: this.records
+          ? await this.records.find(
+              {
+                organizationId: filter.organizationId,
+                projectId: filter.projectId,
+                userId: filter.userId,
+                apiKeyId: filter.apiKeyId,
+                provider: filter.provider,
+                model: filter.model,
+                from: a.at,
+                to: new Date(a.at.getTime() + size),
+              },
+              { first: 10 },
+            )
+          : [],
+      })),
+    );
+  }
+
+  /** Forecast of a daily metric `horizon` days past the end of the filter's range. */
+  async forecast(
+    filter: ReportFilter,
+    metric: Metric,
+    horizon: number,
+  ): Promise<ForecastResult & { startsAt: Date }> {
+    if (!Number.isInteger(horizon) || horizon < 1 || horizon > 366) {
+      throw new AppError('BAD_USER_INPUT', 'horizon must be a whole number of days from 1 to 366.', {
+        details: { field: 'horizon' },
+      });
+    }
+    const series = await this.metricSeries(filter, metric);
+    // Leading days before the first activity are not history, only absence of it.
+    const first = series.findIndex((p) => p.value !== 0);
+    const history = first < 0 ? [] : series.slice(first).map((p) => p.value);
+    const end = series.length ? series[series.length - 1]!.at.getTime() + DAY_MS : filter.to.getTime();
+    return { ...forecastSeries(history, horizon), startsAt: new Date(end) };
+  }
+}
+
+export function metricValue(m: RollupMetrics, metric: Metric): number {
+  switch (metric) {
+    case 'COST':
+      // Forecasting works in floating point; USD with nano precision keeps 15+ significant digits.
+      return Number(m.costNano) / 1e9;
+    case 'REQUESTS':
+      return m.requests;
+    case 'TOKENS':
+      return summarise(m).totalTokens;
+    case 'ERRORS':
+      return m.errors;
+  }
+}
