@@ -1,0 +1,45 @@
+/**
+ * Wires the analytics services over one database connection, for the CLI and the benchmark:
+ * the same services the server uses, on the same database chain (MONGODB_URI, memory server or
+ * embedded, see `src/db/chain.ts`).
+ */
+import { MongoClient, type Db } from 'mongodb';
+import { startDatabase, type DatabaseHandle } from '../db/chain';
+import { MongoCostRecordStore } from '../costs/mongo-cost-stores';
+import { systemClock, type Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import { ReportService } from './reports/report-service';
+import { MongoAnalyticsSources } from './rollups/analytics-sources';
+import { RollupService } from './rollups/rollup-service';
+
+export interface AnalyticsServices {
+  db: Db;
+  rollups: RollupService;
+  reports: ReportService;
+  records: MongoCostRecordStore;
+  sources: MongoAnalyticsSources;
+}
+
+export function createAnalyticsServices(db: Db, clock: Clock = systemClock): AnalyticsServices {
+  const sources = new MongoAnalyticsSources(db);
+  const rollups = new RollupService(db, sources, clock);
+  const records = new MongoCostRecordStore(db);
+  return { db, rollups, reports: new ReportService(rollups.store, records), records, sources };
+}
+
+export async function openAnalytics(
+  options: { logger?: Logger; handle?: DatabaseHandle } = {},
+): Promise<AnalyticsServices & { close(): Promise<void> }> {
+  const handle = options.handle ?? (await startDatabase({ logger: options.logger }));
+  const client = await MongoClient.connect(handle.uri);
+  const services = createAnalyticsServices(client.db(handle.dbName));
+  await services.rollups.ensureIndexes();
+  await services.sources.ensureIndexes();
+  return {
+    ...services,
+    async close() {
+      await client.close();
+      if (!options.handle) await handle.stop();
+    },
+  };
+}
