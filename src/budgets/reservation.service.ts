@@ -23,9 +23,13 @@ import { periodWindow, type PeriodWindow } from './period';
 import { toNano } from './budget-record';
 import type { BudgetStore } from './budget.store';
 
-/** Spend already recorded for a budget in a window, from the cost records (seeds new counters). */
+/**
+ * Spend recorded for a budget in a window, from the cost records: seeds new counters and
+ * lets the sweeper repair old ones. `excludeRequestIds` are requests still HELD (their cost
+ * may be recorded but not yet settled), which the counter holds as reserved, not spent.
+ */
 export interface SpendSource {
-  spentInWindow(budget: BudgetRecord, window: PeriodWindow): Promise<bigint>;
+  spentInWindow(budget: BudgetRecord, window: PeriodWindow, excludeRequestIds?: string[]): Promise<bigint>;
 }
 
 export interface ReservationRequest {

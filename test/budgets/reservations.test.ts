@@ -8,7 +8,7 @@ import { findCounter } from '../../src/budgets/counters';
 import { periodWindow } from '../../src/budgets/period';
 import { AppError } from '../../src/shared/errors';
 import { parseUsd } from '../../src/shared/money';
-import { startBudgetFixture, stopDatabaseServer, type BudgetFixture } from './support/budget-fixture';
+import { startBudgetFixture, type BudgetFixture } from './support/budget-fixture';
 
 const ORG = 'org-1';
 const CENT = parseUsd('0.01');
@@ -19,7 +19,6 @@ beforeEach(async () => {
   fx = await startBudgetFixture();
 });
 afterEach(async () => fx.stop());
-afterAll(async () => stopDatabaseServer());
 
 function budget(fields: Record<string, unknown>): Promise<BudgetRecord> {
   return fx.store.insert(

@@ -7,7 +7,7 @@ import { AlertService, type AlertPublisher, type BudgetAlert } from '../../../sr
 import { BudgetStore } from '../../../src/budgets/budget.store';
 import { budgetModels, type BudgetModels } from '../../../src/budgets/models';
 import { ReservationService, type SpendSource } from '../../../src/budgets/reservation.service';
-import { startEmbeddedServer, type EmbeddedServer } from '../../../src/db/embedded/server';
+import { startTestDatabase } from '../../helpers/db';
 import { FakeClock } from '../../../src/shared/clock';
 import { createLogger } from '../../../src/shared/logger';
 
@@ -22,20 +22,18 @@ export interface BudgetFixture {
   stop(): Promise<void>;
 }
 
-let server: EmbeddedServer | null = null;
-let databases = 0;
-
 export async function startBudgetFixture(
   options: { spend?: SpendSource; reservationTtlMs?: number; start?: string } = {},
 ): Promise<BudgetFixture> {
-  const uri = process.env.MONGODB_URI;
-  if (!uri && !server) server = await startEmbeddedServer();
-  databases += 1;
-  const base = uri ?? `mongodb://127.0.0.1:${server?.port}/`;
-  const url = new URL(base);
-  url.pathname = `/budgets_${process.pid}_${databases}`;
+  const database = await startTestDatabase();
   const connection = await mongoose
-    .createConnection(url.toString(), { serverMonitoringMode: 'poll' })
+    .createConnection(database.uri, {
+      dbName: database.dbName,
+      // The embedded server advertises topologyVersion but does not stream hello replies; the
+      // driver's streaming monitor then fails ("Server ended moreToCome unexpectedly") and clears
+      // the pool under load. Polling avoids that until the server is fixed.
+      serverMonitoringMode: 'poll',
+    })
     .asPromise();
   const models = budgetModels(connection);
   await Promise.all(Object.values(models).map((m) => m.init()));
@@ -62,13 +60,8 @@ export async function startBudgetFixture(
     reservations,
     published,
     async stop() {
-      await connection.dropDatabase().catch(() => undefined);
       await connection.close();
+      await database.stop();
     },
   };
-}
-
-export async function stopDatabaseServer(): Promise<void> {
-  await server?.stop();
-  server = null;
 }

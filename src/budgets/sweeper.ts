@@ -1,0 +1,140 @@
+/**
+ * Keeps counters honest when processes die:
+ * - reservations HELD past their expiry (their process died before settling or releasing)
+ *   are released as EXPIRED, so they stop blocking users who are within budget;
+ * - counters are recomputed from the truth (HELD reservations for `reserved`, cost records for
+ *   `spent`) and corrected when they drifted, e.g. after a crash between an increment and the
+ *   reservation write. A correction only applies to a counter that has been quiet for a while
+ *   and is still at the version that was read, so it never races a live reservation or settle;
+ * - thresholds reached but never alerted (crash after settle) are raised.
+ */
+import type { Logger } from '../shared/logger';
+import type { AlertService } from './alert.service';
+import { toNano } from './budget-record';
+import type { BudgetStore } from './budget.store';
+import type { Clock } from './clock';
+import { toCounterState, type CounterState } from './counters';
+import type { BudgetModels } from './models';
+import type { ReservationService, SpendSource } from './reservation.service';
+
+export interface SweeperOptions {
+  models: BudgetModels;
+  reservations: ReservationService;
+  alerts: AlertService;
+  budgets: BudgetStore;
+  clock: Clock;
+  logger: Logger;
+  spend?: SpendSource;
+  /** A counter written to more recently than this is left alone (an operation may be mid-way). */
+  quietMs?: number;
+  /** How far back ended periods are still checked. */
+  lookbackMs?: number;
+}
+
+export interface SweepResult {
+  expired: number;
+  checked: number;
+  repaired: number;
+  alerts: number;
+}
+
+export class BudgetSweeper {
+  private readonly quietMs: number;
+  private readonly lookbackMs: number;
+
+  constructor(private readonly options: SweeperOptions) {
+    this.quietMs = options.quietMs ?? 60_000;
+    this.lookbackMs = options.lookbackMs ?? 7 * 86_400_000;
+  }
+
+  async sweep(): Promise<SweepResult> {
+    const expired = await this.expireReservations();
+    const repair = await this.repairCounters();
+    return { expired, ...repair };
+  }
+
+  async expireReservations(): Promise<number> {
+    const { models, reservations, clock } = this.options;
+    const stale = await models.Reservation.find(
+      { status: 'HELD', expiresAt: { $lte: clock.now() } },
+      { _id: 1 },
+    ).lean();
+    let expired = 0;
+    for (const { _id } of stale) if (await reservations.release(String(_id), 'EXPIRED')) expired += 1;
+    return expired;
+  }
+
+  async repairCounters(): Promise<{ checked: number; repaired: number; alerts: number }> {
+    const { models, clock } = this.options;
+    const now = clock.now();
+    const candidates = await models.Counter.find({
+      touchedAt: { $lte: new Date(now.getTime() - this.quietMs) },
+      $or: [{ periodEnd: null }, { periodEnd: { $gt: new Date(now.getTime() - this.lookbackMs) } }],
+    }).lean();
+    let repaired = 0;
+    let alerts = 0;
+    for (const raw of candidates) {
+      const counter = toCounterState(raw);
+      try {
+        const fixed = await this.repairOne(counter);
+        if (fixed) repaired += 1;
+        const budget = await this.options.budgets.find(counter.budgetId);
+        if (budget) alerts += (await this.options.alerts.catchUp(budget, fixed ?? counter)).length;
+      } catch (error) {
+        this.options.logger.warn({ err: error, counterId: counter.id }, 'budget counter repair failed');
+      }
+    }
+    return { checked: candidates.length, repaired, alerts };
+  }
+
+  /** Returns the corrected counter, or null when it was right (or changed under us). */
+  private async repairOne(counter: CounterState): Promise<CounterState | null> {
+    const { models, spend, budgets } = this.options;
+    const held = await models.Reservation.find(
+      { 'items.counterId': counter.id, status: 'HELD' },
+      { items: 1 },
+    ).lean();
+    let reserved = 0n;
+    for (const reservation of held) {
+      for (const item of reservation.items)
+        if (String(item.counterId) === counter.id) reserved += toNano(item.amountNano);
+    }
+    let spent = counter.spentNano;
+    const budget = await budgets.find(counter.budgetId);
+    if (spend && budget) {
+      spent = await spend.spentInWindow(
+        budget,
+        { start: counter.periodStart, end: counter.periodEnd },
+        held.map((r) => String(r._id)),
+      );
+    }
+    const limit = budget?.limitNano ?? counter.limitNano;
+    if (spent === counter.spentNano && reserved === counter.reservedNano && limit === counter.limitNano) {
+      if (counter.headroomNano === limit - spent - reserved) return null;
+    }
+    const doc = await models.Counter.findOneAndUpdate(
+      { _id: counter.id, version: counter.version },
+      {
+        $set: {
+          spentNano: spent,
+          reservedNano: reserved,
+          limitNano: limit,
+          headroomNano: limit - spent - reserved,
+        },
+        $inc: { version: 1 },
+      },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!doc) return null;
+    this.options.logger.info(
+      {
+        counterId: counter.id,
+        budgetId: counter.budgetId,
+        from: { spent: String(counter.spentNano), reserved: String(counter.reservedNano) },
+        to: { spent: String(spent), reserved: String(reserved) },
+      },
+      'budget counter repaired',
+    );
+    return toCounterState(doc);
+  }
+}
