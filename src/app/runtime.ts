@@ -55,6 +55,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const connection = mongoose.createConnection(options.database.uri, {
     dbName: options.database.dbName,
     serverSelectionTimeoutMS: 10_000,
+    // Polling heartbeats instead of the streaming (exhaust) protocol: the embedded server
+    // answers a streamed hello without moreToCome under load, which clears the pool.
+    serverMonitoringMode: 'poll',
   });
   await connection.asPromise();
   const db = connection.db as unknown as Db;
