@@ -44,8 +44,6 @@ async function waitUntil(
 }
 
 const db = () => app.runtime.db;
-const invocations = async (key: string) =>
-  (await db().collection<{ _id: string; runs: number }>('test_invocations').findOne({ _id: key }))?.runs ?? 0;
 const receipt = async (key: string) =>
   (await db().collection<{ _id: string }>('event_receipts').findOne({ _id: key })) !== null;
 
