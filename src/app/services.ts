@@ -12,6 +12,8 @@ import { authModels } from '../auth/models';
 import { OnboardingService } from '../auth/onboarding-service';
 import { TenancyService } from '../auth/tenancy-service';
 import type { Config } from '../config/env';
+import { costTrackingMode, registerCostListeners } from '../costs/cost-events';
+import { createCostServices, type CostServices } from '../costs/cost-services';
 import type { EventBus } from '../events/bus';
 import type { AppPubSub } from '../pubsub/pubsub';
 import type { Clock } from '../shared/clock';
@@ -30,7 +32,7 @@ export interface ServiceDeps {
   pubsub: AppPubSub;
 }
 
-export interface Services {
+export interface Services extends CostServices {
   auth: AuthService;
   tenancy: TenancyService;
   apiKeys: ApiKeyService;
@@ -45,10 +47,12 @@ export function createServices(deps: ServiceDeps): Services {
     tenancy: new TenancyService({ models, clock: deps.clock, pubsub: deps.pubsub }),
     apiKeys,
     onboarding: new OnboardingService({ models, clock: deps.clock, apiKeys }),
+    ...createCostServices({ db: deps.db, clock: deps.clock, events: deps.events, pubsub: deps.pubsub }),
   };
 }
 
 /** Queued and inline event listeners of every feature. Called once per process. */
-export function registerListeners(_events: EventBus, _services: Services, _deps: ServiceDeps): void {
+export function registerListeners(events: EventBus, services: Services, _deps: ServiceDeps): void {
   // Features add: registerCostListeners(events, services);
+  registerCostListeners(events, services.costs, costTrackingMode());
 }

@@ -6,6 +6,10 @@ import type { GraphQLSchema } from 'graphql';
 import { builder } from './builder';
 import './errors';
 import '../auth/graphql';
+import '../providers/graphql';
+import '../pricing/graphql';
+import '../costs/graphql';
+import '../conversations/graphql';
 
 let schema: GraphQLSchema | undefined;
 
