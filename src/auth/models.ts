@@ -5,6 +5,7 @@
  */
 import { Schema, type Connection, type InferSchemaType, type Model, Types } from 'mongoose';
 import { orgRoles, projectRoles } from './roles';
+import { bindModel } from '../db/model';
 
 const organizationSchema = new Schema(
   { name: { type: String, required: true } },
@@ -87,8 +88,7 @@ export interface AuthModels {
 }
 
 export function authModels(connection: Connection): AuthModels {
-  const model = <T>(name: string, schema: Schema) =>
-    (connection.models[name] as Model<T> | undefined) ?? connection.model<T>(name, schema);
+  const model = <T>(name: string, schema: object) => bindModel<T>(connection, name, schema);
   return {
     Organization: model<OrganizationDoc>('Organization', organizationSchema),
     User: model<UserDoc>('User', userSchema),

@@ -2,11 +2,12 @@
  * The budget feature's mongoose models, bound to the app's connection (not the global
  * mongoose) so several apps can share a process, as the tenancy models do.
  */
-import type { Connection, Model, Schema } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import { alertSchema, type BudgetAlertDoc } from './budget-alert.model';
 import { counterSchema, type BudgetCounterDoc } from './budget-counter.model';
 import { reservationSchema, type BudgetReservationDoc } from './budget-reservation.model';
 import { budgetSchema, type BudgetDoc } from './budget.model';
+import { bindModel } from '../../db/model';
 
 export interface BudgetModels {
   Budget: Model<BudgetDoc>;
@@ -16,8 +17,7 @@ export interface BudgetModels {
 }
 
 export function budgetModels(connection: Connection): BudgetModels {
-  const model = <T>(name: string, schema: Schema) =>
-    (connection.models[name] as Model<T> | undefined) ?? connection.model<T>(name, schema);
+  const model = <T>(name: string, schema: object) => bindModel<T>(connection, name, schema);
   return {
     Budget: model<BudgetDoc>('Budget', budgetSchema),
     Counter: model<BudgetCounterDoc>('BudgetCounter', counterSchema),
