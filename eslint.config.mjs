@@ -36,6 +36,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'warn',
       '@typescript-eslint/no-require-imports': 'off',
+      'no-restricted-syntax': [
+        'error',
+        {
+          // Typed model() overloads with an inferred schema exhaust tsc's heap; see src/db/model.ts.
+          selector: "CallExpression[callee.property.name='model'][typeArguments]",
+          message: 'Bind models with bindModel() from src/db/model.ts, not connection.model<T>().',
+        },
+      ],
     },
   },
 );
