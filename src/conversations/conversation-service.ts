@@ -137,6 +137,8 @@ export class ConversationService {
     options: RequestOptions,
   ): Promise<PreparedRequest> {
     const input = parseSendMessageInput(rawInput);
+    // Before anything is stored: an unconfigured provider must not leave a dangling message.
+    this.deps.runner.assertAvailable(input.provider, input.model);
     const now = this.deps.clock.now();
     const conversation = await this.conversationFor(caller, input, now);
     const history = input.conversationId ? await this.deps.store.messages(conversation.id) : [];

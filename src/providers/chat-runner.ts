@@ -74,13 +74,19 @@ function sumUsage(calls: ModelCall[]): NormalisedUsage {
 export class ChatRunner {
   constructor(private readonly registry: ProviderRegistry) {}
 
-  private prepare(request: ChatRequest) {
-    const provider = this.registry.get(request.provider);
-    if (!request.model.trim()) {
+  /** Fails fast (PROVIDER_NOT_CONFIGURED, BAD_USER_INPUT) before anything is stored for a request. */
+  assertAvailable(providerId: string, model: string): void {
+    this.registry.get(providerId);
+    if (!model.trim()) {
       throw new AppError('BAD_USER_INPUT', 'A model is required.', {
         details: { fields: [{ field: 'model' }] },
       });
     }
+  }
+
+  private prepare(request: ChatRequest) {
+    this.assertAvailable(request.provider, request.model);
+    const provider = this.registry.get(request.provider);
     const { timeoutMs, maxRetries } = this.registry.config;
     const timeout = new AbortController();
     const timer = setTimeout(

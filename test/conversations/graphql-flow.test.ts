@@ -225,3 +225,74 @@ it('lists providers, prices and conversations, and keeps other tenants out', asy
   });
   expect(bad.errors?.[0]?.extensions?.code).toBe('PROVIDER_NOT_CONFIGURED');
 });
+
+it('pages cost records and conversations with cursors, shows messages, and refuses bad arguments', async () => {
+  const page1 = await owner.graphql(
+    '{ costRecords(first: 2) { edges { cursor node { id } } hasNextPage endCursor } }',
+  );
+  expect(page1.data.costRecords.edges).toHaveLength(2);
+  expect(page1.data.costRecords.hasNextPage).toBe(true);
+  const page2 = await owner.graphql(
+    'query($after: String) { costRecords(first: 50, after: $after) { edges { node { id } } hasNextPage } }',
+    {
+      after: page1.data.costRecords.endCursor,
+    },
+  );
+  const ids = [...page1.data.costRecords.edges, ...page2.data.costRecords.edges].map(
+    (e: { node: { id: string } }) => e.node.id,
+  );
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(page2.data.costRecords.hasNextPage).toBe(false);
+
+  const convs = await owner.graphql(
+    '{ conversations(first: 1) { edges { node { id messages { role content } } } endCursor } }',
+  );
+  const [edge] = convs.data.conversations.edges;
+  expect(edge.node.messages.map((m: { role: string }) => m.role)).toEqual(['USER', 'ASSISTANT']);
+  const one = await owner.graphql('query($id: ID!) { conversation(id: $id) { id title } }', {
+    id: edge.node.id,
+  });
+  expect(one.data.conversation.id).toBe(edge.node.id);
+  const next = await owner.graphql(
+    'query($after: String) { conversations(first: 1, after: $after) { edges { node { id } } } }',
+    {
+      after: convs.data.conversations.endCursor,
+    },
+  );
+  expect(next.data.conversations.edges[0].node.id).not.toBe(edge.node.id);
+
+  const prices = await owner.graphql(
+    '{ modelPrices(provider: "google") { model current { version tiers { abovePromptTokens rates { inputPerMTok } } } } }',
+  );
+  const pro = prices.data.modelPrices.find((p: { model: string }) => p.model === 'gemini-2.5-pro');
+  expect(pro.current.tiers).toEqual([{ abovePromptTokens: 200000, rates: { inputPerMTok: '2.50' } }]);
+
+  const badCursor = await owner.graphql('{ costRecords(after: "garbage") { hasNextPage } }');
+  expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  const otherOrg = await owner.graphql(
+    '{ costBreakdown(filter: { organizationId: "someone-else" }, groupBy: [DAY]) { total { requests } } }',
+  );
+  expect(otherOrg.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  const backwards = await owner.graphql(
+    '{ costBreakdown(filter: { from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }, groupBy: [DAY]) { total { requests } } }',
+  );
+  expect(backwards.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  const badZone = await owner.graphql(
+    '{ costBreakdown(groupBy: [DAY], timezone: "Nowhere/Land") { total { requests } } }',
+  );
+  expect(badZone.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+});
+
+it('lets a member see only their projects’ costs and refuses setModelPrice to non-admins', async () => {
+  const member = await app.seed.createUser(owner, 'member');
+  const res = await member.graphql('{ costBreakdown(groupBy: [PROJECT]) { total { requests } } }');
+  expect(res.data.costBreakdown.total.requests).toBe(0);
+  const set = await member.graphql(
+    'mutation { setModelPrice(input: { provider: "mock", model: "mock-small", inputPerMTok: "1", outputPerMTok: "1", effectiveFrom: "2020-01-01T00:00:00Z" }) { repricedRequests } }',
+  );
+  expect(set.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  const send = await member.graphql(SEND, {
+    input: { projectId, provider: 'mock', model: 'mock-small', content: 'hi' },
+  });
+  expect(send.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+});
