@@ -2,7 +2,7 @@
  * The server over real sockets: limits, SSE and graphql-ws on the same path,
  * readiness, and graceful shutdown.
  */
-import { connectWs, graphqlRequest, startTestApp, type TestApp } from '../helpers/app';
+import { graphqlRequest, startTestApp, type TestApp } from '../helpers/app';
 
 describe('limits', () => {
   let app: TestApp;
