@@ -6,6 +6,7 @@ import type { GraphQLSchema } from 'graphql';
 import { builder } from './builder';
 import './errors';
 import '../auth/graphql';
+import '../analytics/graphql';
 import '../providers/graphql';
 import '../pricing/graphql';
 import '../costs/graphql';

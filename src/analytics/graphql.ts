@@ -1,0 +1,211 @@
+/**
+ * Analytics GraphQL fields: `usageReport`, `providerComparison`, `trends`, `anomalies` and
+ * `forecast`. Resolvers only authorise the filter and call the report service; money leaves as
+ * exact Decimal strings (USD).
+ */
+import { builder } from '../schema/builder';
+import { formatUsd } from '../shared/money';
+import { analyticsOf, authorizedFilter } from './graphql-access';
+import type { ModelComparison, SeriesPoint, UsageReport } from './reports/report-service';
+import type { MetricsSummary } from './reports/summary';
+import type { TrendSummary } from './stats/trend';
+import type { Anomaly } from './stats/anomalies';
+import type { ForecastResult } from './forecast/forecast';
+import type { PointForecast } from './forecast/holt-winters';
+
+const Granularity = builder.enumType('AnalyticsGranularity', { values: ['HOUR', 'DAY'] as const });
+const Metric = builder.enumType('AnalyticsMetric', {
+  values: ['COST', 'REQUESTS', 'TOKENS', 'ERRORS'] as const,
+});
+const TopDimension = builder.enumType('AnalyticsDimension', {
+  values: ['PROJECT', 'USER', 'API_KEY', 'PROVIDER', 'MODEL'] as const,
+});
+
+const Filter = builder.inputType('AnalyticsFilter', {
+  description:
+    'Half-open range [from, to), at most 400 days; at most one of userId, apiKeyId, provider(+model).',
+  fields: (t) => ({
+    from: t.field({ type: 'DateTime', required: true }),
+    to: t.field({ type: 'DateTime', required: true }),
+    projectId: t.string(),
+    userId: t.string(),
+    apiKeyId: t.string(),
+    provider: t.string(),
+    model: t.string(),
+  }),
+});
+
+const Summary = builder.objectRef<MetricsSummary>('UsageSummary').implement({
+  fields: (t) => ({
+    requests: t.exposeInt('requests'),
+    errors: t.exposeInt('errors'),
+    errorRate: t.exposeFloat('errorRate'),
+    totalTokens: t.exposeInt('totalTokens'),
+    tokens: t.field({ type: 'JSON', resolve: (s) => s.tokens }),
+    costUsd: t.field({ type: 'Decimal', resolve: (s) => formatUsd(s.costNano) }),
+    unpricedRequests: t.exposeInt('unpricedRequests'),
+    latencyAvgMs: t.float({ nullable: true, resolve: (s) => s.latencyAvgMs }),
+    latencyP50Ms: t.float({ nullable: true, resolve: (s) => s.latencyP50Ms }),
+    latencyP95Ms: t.float({ nullable: true, resolve: (s) => s.latencyP95Ms }),
+    ttftP50Ms: t.float({ nullable: true, resolve: (s) => s.ttftP50Ms }),
+    ttftP95Ms: t.float({ nullable: true, resolve: (s) => s.ttftP95Ms }),
+    tokensPerSecond: t.float({ nullable: true, resolve: (s) => s.tokensPerSecond }),
+    toolCalls: t.exposeInt('toolCalls'),
+    toolErrors: t.exposeInt('toolErrors'),
+    toolErrorRate: t.exposeFloat('toolErrorRate'),
+  }),
+});
+
+const Point = builder.objectRef<SeriesPoint>('UsagePoint').implement({
+  fields: (t) => ({
+    bucketStart: t.field({ type: 'DateTime', resolve: (p) => p.bucketStart }),
+    label: t.exposeString('label'),
+    summary: t.field({ type: Summary, resolve: (p) => p.summary }),
+  }),
+});
+
+const TopEntry = builder.objectRef<UsageReport['top'][number]>('UsageTopEntry').implement({
+  fields: (t) => ({
+    dimension: t.field({ type: TopDimension, resolve: (e) => e.dimension }),
+    key: t.exposeString('key'),
+    summary: t.field({ type: Summary, resolve: (e) => e.summary }),
+  }),
+});
+
+const Report = builder.objectRef<UsageReport>('UsageReport').implement({
+  fields: (t) => ({
+    granularity: t.field({ type: Granularity, resolve: (r) => r.granularity }),
+    timezone: t.exposeString('timezone'),
+    series: t.field({ type: [Point], resolve: (r) => r.series }),
+    totals: t.field({ type: Summary, resolve: (r) => r.totals }),
+    top: t.field({ type: [TopEntry], resolve: (r) => r.top }),
+  }),
+});
+
+const Comparison = builder.objectRef<ModelComparison>('ModelComparison').implement({
+  fields: (t) => ({
+    provider: t.exposeString('provider'),
+    model: t.exposeString('model'),
+    summary: t.field({ type: Summary, resolve: (c) => c.summary }),
+    costPer1kRequestsUsd: t.field({
+      type: 'Decimal',
+      nullable: true,
+      resolve: (c) => (c.costPer1kRequestsNano === null ? null : formatUsd(c.costPer1kRequestsNano)),
+    }),
+    costPerMillionTokensUsd: t.field({
+      type: 'Decimal',
+      nullable: true,
+      resolve: (c) => (c.costPerMillionTokensNano === null ? null : formatUsd(c.costPerMillionTokensNano)),
+    }),
+  }),
+});
+
+const Trend = builder.objectRef<TrendSummary>('Trend').implement({
+  fields: (t) => ({
+    direction: t.exposeString('direction'),
+    slope: t.exposeFloat('slope'),
+    periodOverPeriodPercent: t.float({ nullable: true, resolve: (s) => s.periodOverPeriodPercent }),
+    currentTotal: t.exposeFloat('currentTotal'),
+    previousTotal: t.exposeFloat('previousTotal'),
+  }),
+});
+
+type AnomalyRow = Anomaly & {
+  records: { id: string; requestedAt: Date; model: string; userId: string | null }[];
+};
+const AnomalyType = builder.objectRef<AnomalyRow>('UsageAnomaly').implement({
+  fields: (t) => ({
+    at: t.field({ type: 'DateTime', resolve: (a) => a.at }),
+    value: t.exposeFloat('value'),
+    expected: t.exposeFloat('expected'),
+    score: t.exposeFloat('score'),
+    direction: t.exposeString('direction'),
+    recordIds: t.stringList({ resolve: (a) => a.records.map((r) => r.id) }),
+  }),
+});
+
+const ForecastPointType = builder.objectRef<PointForecast & { at: Date }>('ForecastPoint').implement({
+  fields: (t) => ({
+    at: t.field({ type: 'DateTime', resolve: (p) => p.at }),
+    value: t.exposeFloat('value'),
+    lower: t.exposeFloat('lower'),
+    upper: t.exposeFloat('upper'),
+  }),
+});
+
+const ForecastType = builder.objectRef<ForecastResult & { startsAt: Date }>('Forecast').implement({
+  fields: (t) => ({
+    method: t.exposeString('method'),
+    note: t.string({ nullable: true, resolve: (f) => f.note ?? null }),
+    historyLength: t.exposeInt('historyLength'),
+    points: t.field({
+      type: [ForecastPointType],
+      resolve: (f) =>
+        f.points.map((p) => ({ ...p, at: new Date(f.startsAt.getTime() + (p.step - 1) * 86_400_000) })),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  usageReport: t.field({
+    type: Report,
+    args: {
+      filter: t.arg({ type: Filter, required: true }),
+      granularity: t.arg({ type: Granularity, defaultValue: 'DAY' }),
+      timezone: t.arg.string({ defaultValue: 'UTC' }),
+      topBy: t.arg({ type: TopDimension }),
+      topLimit: t.arg.int({ defaultValue: 10 }),
+    },
+    resolve: async (_root, args, context) => {
+      const filter = await authorizedFilter(context, args.filter);
+      return analyticsOf(context).reports.usageReport(filter, {
+        granularity: args.granularity ?? 'DAY',
+        timezone: args.timezone ?? 'UTC',
+        top: args.topBy ? { dimension: args.topBy, limit: args.topLimit ?? 10 } : undefined,
+      });
+    },
+  }),
+  providerComparison: t.field({
+    type: [Comparison],
+    args: { filter: t.arg({ type: Filter, required: true }) },
+    resolve: async (_root, args, context) =>
+      analyticsOf(context).reports.providerComparison(await authorizedFilter(context, args.filter)),
+  }),
+  trends: t.field({
+    type: Trend,
+    args: {
+      filter: t.arg({ type: Filter, required: true }),
+      metric: t.arg({ type: Metric, required: true }),
+    },
+    resolve: async (_root, args, context) =>
+      analyticsOf(context).reports.trends(await authorizedFilter(context, args.filter), args.metric),
+  }),
+  anomalies: t.field({
+    type: [AnomalyType],
+    args: {
+      filter: t.arg({ type: Filter, required: true }),
+      metric: t.arg({ type: Metric, defaultValue: 'COST' }),
+      granularity: t.arg({ type: Granularity, defaultValue: 'DAY' }),
+    },
+    resolve: async (_root, args, context) =>
+      analyticsOf(context).reports.anomalies(
+        await authorizedFilter(context, args.filter),
+        args.metric ?? 'COST',
+        args.granularity ?? 'DAY',
+      ),
+  }),
+  forecast: t.field({
+    type: ForecastType,
+    args: {
+      filter: t.arg({ type: Filter, required: true }),
+      metric: t.arg({ type: Metric, defaultValue: 'COST' }),
+      horizon: t.arg.int({ required: true, description: 'Days past the end of the filter range, 1..366.' }),
+    },
+    resolve: async (_root, args, context) =>
+      analyticsOf(context).reports.forecast(
+        await authorizedFilter(context, args.filter),
+        args.metric ?? 'COST',
+        args.horizon,
+      ),
+  }),
+}));
