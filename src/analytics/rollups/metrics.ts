@@ -61,10 +61,11 @@ export function addMetrics(target: RollupMetrics, source: RollupMetrics): Rollup
   target.unpriced += source.unpriced;
   target.latencyMsSum += source.latencyMsSum;
   target.latencyCount += source.latencyCount;
-  addToHistogram(target.latencyHistogram, source.latencyHistogram);
+  // Most facts carry no latency (costs, tool calls): skip their empty histograms.
+  if (source.latencyCount !== 0) addToHistogram(target.latencyHistogram, source.latencyHistogram);
   target.ttftMsSum += source.ttftMsSum;
   target.ttftCount += source.ttftCount;
-  addToHistogram(target.ttftHistogram, source.ttftHistogram);
+  if (source.ttftCount !== 0) addToHistogram(target.ttftHistogram, source.ttftHistogram);
   target.toolCalls += source.toolCalls;
   target.toolErrors += source.toolErrors;
   return target;

@@ -1,0 +1,137 @@
+/**
+ * Analytics benchmarks:
+ * - events/s: cost records applied one by one through the rollup service (ledger + `$inc`), the
+ *   work the CostCalculated queued listener does per event (target <= 100 ms per event);
+ * - usageReport over 1M records / 90 days at daily granularity, served from rollups (target p95
+ *   <= 200 ms). The 1M records are folded into rollups in memory with the same code a rebuild uses
+ *   and stored; the raw records themselves are not inserted (the report never reads them);
+ * - export throughput (rows/s) for CSV, JSON, XLSX and PDF to a discarding stream.
+ */
+import { Writable } from 'node:stream';
+import { MongoClient } from 'mongodb';
+import { startDatabase } from '../src/db/chain';
+import { createAnalyticsServices } from '../src/analytics/analytics-runtime';
+import { parseReportFilter } from '../src/analytics/reports/report-filter';
+import { RollupAccumulator } from '../src/analytics/rollups/accumulator';
+import { factsFromCostRecord } from '../src/analytics/rollups/record-facts';
+import { writeExport, type ExportFormat, type ExportRow, type ExportTable } from '../src/exports';
+import { FakeClock } from '../src/shared/clock';
+import { seedCostRecords, seededRecord } from '../test/analytics/seed-records';
+import { sample, type BenchReporter } from './lib';
+
+function sink(): Writable {
+  return new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+  });
+}
+
+function* rows(n: number): Generator<ExportRow> {
+  for (let i = 0; i < n; i += 1) {
+    yield {
+      day: new Date(1_767_225_600_000 + i * 1000),
+      model: 'gpt-4o',
+      requests: i,
+      cost: BigInt(i) * 1001n,
+    };
+  }
+}
+
+const columns: ExportTable['columns'] = [
+  { key: 'day', header: 'Day', kind: 'date' },
+  { key: 'model', header: 'Model', kind: 'string' },
+  { key: 'requests', header: 'Requests', kind: 'integer' },
+  { key: 'cost', header: 'Cost (USD)', kind: 'money' },
+];
+
+export default async function run(report: BenchReporter): Promise<void> {
+  const handle = await startDatabase({ dbName: `bench_analytics_${Date.now()}` });
+  const client = await MongoClient.connect(handle.uri);
+  try {
+    const db = client.db(handle.dbName);
+    const services = createAnalyticsServices(db, new FakeClock('2026-04-01T00:00:00Z'));
+    await services.rollups.ensureIndexes();
+    report.note(`database tier: ${handle.tier}`);
+
+    // 1. Events per second through the rollup service.
+    const events = 300;
+    const seeded = await seedCostRecords(db, {
+      organizationId: 'bench-events',
+      count: events,
+      from: new Date('2026-03-01T00:00:00Z'),
+      days: 3,
+    });
+    let next = 0;
+    const perEvent = await sample(
+      async () => {
+        const r = seeded[next++ % seeded.length]!;
+        await services.rollups.applyCostRecord(r.usageEventId, r.id);
+      },
+      events - 20,
+      20,
+    );
+    report.measure('rollup update per event', perEvent, { target: '<= 100 ms per event' });
+    const mean = perEvent.reduce((s, v) => s + v, 0) / perEvent.length;
+    report.value('rollup events per second (1 worker)', 1000 / mean, 'events/s');
+
+    // 2. usageReport over 1M records / 90 days from rollups.
+    const count = 1_000_000;
+    const from = new Date('2026-01-01T00:00:00Z');
+    const acc = new RollupAccumulator();
+    const foldStart = process.hrtime.bigint();
+    for (let i = 0; i < count; i += 1) {
+      const { record } = seededRecord({ organizationId: 'bench-org', count, from, days: 90 }, i);
+      for (const f of factsFromCostRecord(record, null)) acc.add(f);
+    }
+    const foldMs = Number(process.hrtime.bigint() - foldStart) / 1e6;
+    report.value('rebuild fold of 1M records (in memory)', (count / foldMs) * 1000, 'records/s');
+    const written = await services.rollups.store.replaceRange(
+      'bench-org',
+      { from, to: new Date(from.getTime() + 90 * 86_400_000) },
+      acc.values(),
+    );
+    report.note(`1M records over 90 days -> ${written} rollup documents`);
+    const filter = parseReportFilter('bench-org', {
+      from: '2026-01-01T00:00:00Z',
+      to: '2026-04-01T00:00:00Z',
+    });
+    const oneDay = parseReportFilter('bench-org', {
+      from: '2026-01-10T00:00:00Z',
+      to: '2026-01-11T00:00:00Z',
+    });
+    const base = await sample(() => services.reports.usageReport(oneDay, { granularity: 'DAY' }), 30, 5);
+    report.measure('usageReport 1 day (baseline)', base);
+    const daily = await sample(
+      () =>
+        services.reports.usageReport(filter, { granularity: 'DAY', top: { dimension: 'MODEL', limit: 10 } }),
+      50,
+      5,
+    );
+    report.measure('usageReport 1M records / 90 days, daily + top-N', daily, {
+      baseline: 'usageReport 1 day (baseline)',
+      target: 'p95 <= 200 ms',
+    });
+    const local = await sample(
+      () => services.reports.usageReport(filter, { timezone: 'Europe/Paris' }),
+      20,
+      3,
+    );
+    report.measure('usageReport 90 days, daily in Europe/Paris (from hourly)', local, {
+      baseline: 'usageReport 1 day (baseline)',
+    });
+
+    // 3. Export throughput.
+    const sizes: Record<ExportFormat, number> = { CSV: 200_000, JSON: 200_000, XLSX: 50_000, PDF: 1_000 };
+    for (const format of ['CSV', 'JSON', 'XLSX', 'PDF'] as const) {
+      const n = sizes[format];
+      const start = process.hrtime.bigint();
+      await writeExport(format, { title: 'bench', columns, rows: rows(n) }, sink());
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      report.value(`export ${format} (${n} rows)`, (n / ms) * 1000, 'rows/s');
+    }
+  } finally {
+    await client.close();
+    await handle.stop();
+  }
+}
