@@ -102,6 +102,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     stop() {
       stopped ??= (async () => {
         await eventSystem.queue.stop(config.SHUTDOWN_TIMEOUT_MS);
+        // Kills every MCP server's process tree, so a shutdown leaves no orphans.
+        await services.mcp.close();
         await connection.close();
         if (options.ownsDatabase) await options.database.stop?.();
         logger.info('runtime stopped');

@@ -15,6 +15,7 @@ import type { Config } from '../config/env';
 import { costTrackingMode, registerCostListeners } from '../costs/cost-events';
 import { createCostServices, type CostServices } from '../costs/cost-services';
 import type { EventBus } from '../events/bus';
+import { McpService } from '../mcp/mcp-service';
 import type { AppPubSub } from '../pubsub/pubsub';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
@@ -37,17 +38,30 @@ export interface Services extends CostServices {
   tenancy: TenancyService;
   apiKeys: ApiKeyService;
   onboarding: OnboardingService;
+  mcp: McpService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const models = authModels(deps.connection);
   const apiKeys = new ApiKeyService({ models, clock: deps.clock, pubsub: deps.pubsub });
+  const mcp = new McpService({
+    configPath: process.env.MCP_CONFIG_PATH || '.mcp.json',
+    events: deps.events,
+    logger: deps.logger,
+  });
   return {
     auth: new AuthService({ models, clock: deps.clock }),
     tenancy: new TenancyService({ models, clock: deps.clock, pubsub: deps.pubsub }),
     apiKeys,
     onboarding: new OnboardingService({ models, clock: deps.clock, apiKeys }),
-    ...createCostServices({ db: deps.db, clock: deps.clock, events: deps.events, pubsub: deps.pubsub }),
+    mcp,
+    ...createCostServices({
+      db: deps.db,
+      clock: deps.clock,
+      events: deps.events,
+      pubsub: deps.pubsub,
+      toolsFor: mcp.toolsFor,
+    }),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Db } from 'mongodb';
 
-import { ConversationService } from '../conversations/conversation-service';
+import { ConversationService, type ConversationServiceDeps } from '../conversations/conversation-service';
 import { MongoConversationStore } from '../conversations/mongo-conversation-store';
 import type { EventBus } from '../events/bus';
 import { MongoPriceOverrideStore } from '../pricing/mongo-price-override-store';
@@ -26,6 +26,8 @@ export interface CostServicesDeps {
   events: EventBus;
   pubsub: AppPubSub;
   env?: Record<string, string | undefined>;
+  /** MCP tools for requests that name servers (the MCP service's `toolsFor`). */
+  toolsFor?: ConversationServiceDeps['toolsFor'];
 }
 
 export interface CostServices {
@@ -63,6 +65,7 @@ export function createCostServices(deps: CostServicesDeps): CostServices {
       pricing,
       events: deps.events,
       clock: deps.clock,
+      toolsFor: deps.toolsFor,
     }),
   };
 }

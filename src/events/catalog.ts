@@ -88,6 +88,8 @@ export const eventCatalog = {
       server: z.string().min(1),
       tool: z.string().min(1),
       durationMs: z.number().nonnegative(),
+      /** Size of the JSON arguments in bytes (optional: version-1 events written before it). */
+      argumentBytes: tokenCount.optional(),
       isError: z.boolean(),
     }),
   }),

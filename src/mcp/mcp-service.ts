@@ -1,0 +1,353 @@
+/**
+ * `McpService`: what the rest of the app calls for MCP. It owns the process's registry (live config
+ * from `.mcp.json`, servers started lazily) and tool catalog, and serves three callers:
+ * - the conversation service, through `toolsFor` / `prepareTools`: AI SDK tools for the requested
+ *   servers and chains, pre-step context, and a record of every call the model made;
+ * - the GraphQL layer: server status, cached tool lists, refresh and a diagnostic call;
+ * - the runtime's shutdown, through `close` (kills every server's process tree).
+ * Every tool call it makes is dispatched as `MCPToolExecuted`; a call slower than the threshold
+ * (500 ms) also raises `PerformanceThresholdExceeded`.
+ */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import type { ToolSet } from 'ai';
+import { z } from 'zod';
+
+import type { Caller } from '../auth/roles';
+import { createEvent, type EventBus } from '../events';
+import { AppError, ValidationError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { resultText, toAiTools, type RecordedToolCall } from './ai-tools';
+import { runPreSteps, type PreStepResult } from './chains/pre-steps';
+import type { TransportFactory } from './client/open-session';
+import { buildMcpConfig, McpConfigStore, type McpConfig, type McpTransportKind } from './config';
+import { McpToolCatalog, readToolsFile, type DiscoveredTool } from './discovery';
+import { McpRegistry, type McpServerState } from './registry';
+
+export const SLOW_TOOL_CALL_MS = 500;
+const DEFAULT_MAX_STEPS = 8;
+const MAX_STEPS_LIMIT = 50;
+
+export interface McpServiceDeps {
+  /** Path of `.mcp.json`; a missing file means no servers (the file may appear later). */
+  configPath: string;
+  toolsPath?: string;
+  events: EventBus;
+  logger: Logger;
+  transportFactory?: TransportFactory;
+  /** Default step limit of a request's tool loop (model calls). */
+  maxSteps?: number;
+  slowCallMs?: number;
+}
+
+export interface McpServerView {
+  name: string;
+  transport: McpTransportKind | 'custom';
+  enabled: boolean;
+  status: McpServerState;
+  /** Live count when the server runs, else the discovery cache's, else null (never discovered). */
+  toolCount: number | null;
+  lastError: { code: string; message: string; at: string } | null;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  calls: number;
+  restarts: number;
+}
+
+export interface PrepareToolsOptions {
+  /** The user's message: chain pre-steps run over it. */
+  message?: string;
+  requestId?: string;
+  /** Fail when a requested server cannot be reached (default: leave its tools out). */
+  requireTools?: boolean;
+  /** Step limit of the tool loop (model calls), 1–50. */
+  maxSteps?: number;
+  signal?: AbortSignal;
+}
+
+export interface PreparedTools {
+  tools: ToolSet;
+  /** Pre-step results ready to add to the system prompt ('' when none). */
+  context: string;
+  preSteps: PreStepResult[];
+  /** Requested servers left out because they could not be reached. */
+  unavailable: { server: string; code: string; message: string }[];
+  /** Every call the model makes, appended as they finish: record these on the message. */
+  calls: RecordedToolCall[];
+  maxSteps: number;
+}
+
+export interface McpCallOutcome {
+  server: string;
+  tool: string;
+  isError: boolean;
+  text: string;
+  content: unknown[];
+  structuredContent: Record<string, unknown> | null;
+  durationMs: number;
+}
+
+const name = z.string().trim().min(1, 'is required').max(128);
+const prepareSchema = z.object({
+  servers: z.array(name).min(1, 'name at least one server or chain').max(20),
+  maxSteps: z.number().int().min(1).max(MAX_STEPS_LIMIT).optional(),
+});
+const callSchema = z.object({
+  server: name,
+  tool: name,
+  arguments: z.record(z.unknown()).default({}),
+});
+
+function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new ValidationError(
+      result.error.issues.map((i) => ({ field: i.path.join('.') || 'input', message: i.message })),
+    );
+  }
+  return result.data;
+}
+
+interface CallContext {
+  organizationId: string | null;
+  requestId: string | null;
+}
+
+export class McpService {
+  readonly registry: McpRegistry;
+  readonly catalog: McpToolCatalog;
+  private readonly store: McpConfigStore;
+  private readonly configFile: string;
+  private emptyConfig?: McpConfig;
+
+  constructor(private readonly deps: McpServiceDeps) {
+    this.configFile = path.resolve(deps.configPath);
+    this.store = new McpConfigStore(this.configFile);
+    this.registry = new McpRegistry({
+      config: () => this.currentConfig(),
+      logger: deps.logger,
+      transportFactory: deps.transportFactory,
+    });
+    this.catalog = new McpToolCatalog({
+      configPath: this.configFile,
+      toolsPath: deps.toolsPath,
+      registry: this.registry,
+      logger: deps.logger,
+    });
+  }
+
+  private async currentConfig(): Promise<McpConfig> {
+    try {
+      await access(this.configFile);
+    } catch {
+      this.emptyConfig ??= buildMcpConfig('{}', this.configFile, {});
+      return this.emptyConfig;
+    }
+    return this.store.current();
+  }
+
+  /** Every configured server with its health and call latency. */
+  async servers(): Promise<McpServerView[]> {
+    await this.registry.config();
+    const cache = await readToolsFile(this.catalog.toolsPath, this.deps.logger);
+    return this.registry.status().map((s) => ({
+      name: s.name,
+      transport: s.transport,
+      enabled: s.enabled,
+      status: s.state,
+      toolCount: s.toolCount ?? cache.servers[s.name]?.tools.length ?? null,
+      lastError: s.lastError ?? null,
+      p50LatencyMs: s.calls.p50Ms ?? null,
+      p95LatencyMs: s.calls.p95Ms ?? null,
+      calls: s.calls.total,
+      restarts: s.restarts,
+    }));
+  }
+
+  private async requireServer(server: string): Promise<string> {
+    const config = await this.registry.config();
+    const known = parse(name, server);
+    if (!config.servers[known]) {
+      throw new AppError('NOT_FOUND', `No MCP server named "${known}" is configured.`, {
+        details: { server: known },
+      });
+    }
+    return known;
+  }
+
+  /** A server's tools from the discovery cache (discovered first when stale). */
+  async tools(server: string): Promise<DiscoveredTool[]> {
+    return this.catalog.getAvailableTools(await this.requireServer(server));
+  }
+
+  /** Lists the server's tools now, rewriting its cache entry. */
+  async refreshTools(server: string): Promise<DiscoveredTool[]> {
+    const [result] = await this.catalog.discover({
+      servers: [await this.requireServer(server)],
+      force: true,
+    });
+    if (!result?.ok) {
+      throw (
+        result?.error ?? new AppError('MCP_SERVER_UNAVAILABLE', `Could not list the tools of "${server}".`)
+      );
+    }
+    return result.tools;
+  }
+
+  /** A diagnostic call: the tool's answer (tool-reported errors included) or the call's failure. */
+  async callTool(caller: Caller, input: { server: string; tool: string; arguments?: unknown }) {
+    const args = parse(callSchema, input);
+    const server = await this.requireServer(args.server);
+    const context: CallContext = { organizationId: caller.organizationId, requestId: null };
+    const argumentBytes = Buffer.byteLength(JSON.stringify(args.arguments));
+    const started = performance.now();
+    try {
+      const result = await this.registry.callTool(server, args.tool, args.arguments);
+      const durationMs = performance.now() - started;
+      await this.recordCall(context, {
+        server,
+        tool: args.tool,
+        durationMs,
+        argumentBytes,
+        isError: Boolean(result.isError),
+      });
+      return {
+        server,
+        tool: args.tool,
+        isError: Boolean(result.isError),
+        text: resultText(result),
+        content: result.content ?? [],
+        structuredContent: result.structuredContent ?? null,
+        durationMs,
+      } satisfies McpCallOutcome;
+    } catch (error) {
+      await this.recordCall(context, {
+        server,
+        tool: args.tool,
+        durationMs: performance.now() - started,
+        argumentBytes,
+        isError: true,
+      });
+      throw error;
+    }
+  }
+
+  /**
+   * Tools for one model request: the servers' and chains' tools as AI SDK tools, pre-step
+   * context, and the live list of calls the model makes. Throws MCP_SERVER_UNAVAILABLE for a dead
+   * server only with `requireTools`.
+   */
+  async prepareTools(
+    servers: string[],
+    caller: Caller,
+    options: PrepareToolsOptions = {},
+  ): Promise<PreparedTools> {
+    const input = parse(prepareSchema, { servers, maxSteps: options.maxSteps });
+    const context: CallContext = {
+      organizationId: caller.organizationId,
+      requestId: options.requestId ?? null,
+    };
+    const config = await this.registry.config();
+    const unknown = input.servers.filter((s) => !config.servers[s] && !config.chains[s]);
+    if (unknown.length > 0) {
+      throw new ValidationError(
+        unknown.map((s) => ({ field: 'mcpServers', message: `no MCP server or chain named "${s}"` })),
+      );
+    }
+    const toolset = await this.registry.toolsFor(input.servers, {
+      requireTools: options.requireTools,
+      signal: options.signal,
+    });
+    for (const { server, error } of toolset.unavailable) {
+      this.deps.logger.warn(
+        { mcpServer: server, code: error.code, err: error.message, requestId: context.requestId },
+        'MCP server unavailable; its tools are left out of the request',
+      );
+    }
+    const calls: RecordedToolCall[] = [];
+    const tools = toAiTools(toolset, {
+      onExecuted: async (call) => {
+        calls.push(call);
+        await this.recordCall(context, call);
+      },
+    });
+    let preSteps: PreStepResult[] = [];
+    let preContext = '';
+    if (toolset.preSteps.length > 0 && options.message !== undefined) {
+      const outcome = await runPreSteps(this.registry, toolset.preSteps, { message: options.message });
+      preSteps = outcome.results;
+      preContext = outcome.context;
+      for (const [i, step] of outcome.results.entries()) {
+        await this.recordCall(context, {
+          server: step.server,
+          tool: step.tool,
+          durationMs: step.durationMs,
+          argumentBytes: Buffer.byteLength(JSON.stringify(toolset.preSteps[i]?.arguments ?? {})),
+          isError: !step.ok,
+        });
+      }
+    }
+    return {
+      tools,
+      context: preContext,
+      preSteps,
+      unavailable: toolset.unavailable.map(({ server, error }) => ({
+        server,
+        code: error.code,
+        message: error.message,
+      })),
+      calls,
+      maxSteps: input.maxSteps ?? this.deps.maxSteps ?? DEFAULT_MAX_STEPS,
+    };
+  }
+
+  /** The conversation service's hook: the AI SDK tools of the named servers and chains. */
+  readonly toolsFor = async (servers: string[], caller: Caller): Promise<ToolSet> =>
+    (await this.prepareTools(servers, caller)).tools;
+
+  /** `MCPToolExecuted` for every call, and `PerformanceThresholdExceeded` for a slow one. */
+  private async recordCall(
+    context: CallContext,
+    call: { server: string; tool: string; durationMs: number; argumentBytes: number; isError: boolean },
+  ): Promise<void> {
+    const threshold = this.deps.slowCallMs ?? SLOW_TOOL_CALL_MS;
+    const durationMs = Math.max(0, call.durationMs);
+    // A failed dispatch must not turn a finished tool call into a failed one: log and go on.
+    try {
+      await this.deps.events.dispatch(
+        createEvent('MCPToolExecuted', {
+          organizationId: context.organizationId,
+          requestId: context.requestId,
+          server: call.server || 'unknown',
+          tool: call.tool,
+          durationMs,
+          argumentBytes: call.argumentBytes,
+          isError: call.isError,
+        }),
+      );
+      if (durationMs > threshold) {
+        await this.deps.events.dispatch(
+          createEvent('PerformanceThresholdExceeded', {
+            organizationId: context.organizationId,
+            metric: 'mcp.tool_call.duration_ms',
+            value: Math.round(durationMs),
+            threshold,
+            subject: `${call.server}/${call.tool}`,
+          }),
+        );
+      }
+    } catch (error) {
+      this.deps.logger.error(
+        { err: (error as Error).message, mcpServer: call.server, tool: call.tool },
+        'could not dispatch the MCP tool-call events',
+      );
+    }
+  }
+
+  /** Stops every server and kills their process trees; waits for pending cache writes. */
+  async close(): Promise<void> {
+    this.catalog.dispose();
+    await this.registry.close();
+    await this.catalog.flush();
+  }
+}
