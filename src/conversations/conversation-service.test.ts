@@ -157,6 +157,19 @@ describe('sendMessage', () => {
     expect(record?.cost.total).toBe(3_000_000n); // 3000 × $1 / 1e6
   });
 
+  it('records what the provider charged when the client stops reading a stream', async () => {
+    const { service, scripts, costRecords, priceMock } = setup();
+    await priceMock();
+    scripts.enqueue({ text: 'abcdefgh', chunkSize: 1, usage: { inputUncached: 7_000, output: 8 } });
+    for await (const event of service.streamMessage(member, send('x'), { requestId: 'req-gone' })) {
+      if (event.type === 'delta') break;
+    }
+    const [record] = await costRecords.find({ organizationId: 'org' });
+    expect(record).toMatchObject({ id: 'ue_req-gone', usageIncomplete: true });
+    expect(record?.usage).toMatchObject({ inputUncached: 7_000, output: 0 });
+    expect(record?.cost.total).toBe(7_000_000n); // 7000 × $1 / 1e6
+  });
+
   it('records nothing for a failure the provider did not charge', async () => {
     const { service, scripts, costRecords } = setup();
     scripts.enqueue({ error: { status: 429 } });

@@ -114,8 +114,11 @@ export class ConversationService {
   ): AsyncGenerator<StreamMessageEvent, void> {
     const prepared = await this.prepare(caller, rawInput, options);
     const started = performance.now();
+    // A client that disconnects mid-stream still pays for what the provider charged.
+    let abandoned: ModelCall[] | undefined;
+    const chat = { ...prepared.chat, onAbandoned: (calls: ModelCall[]) => (abandoned = calls) };
     try {
-      for await (const event of this.deps.runner.stream(prepared.chat)) {
+      for await (const event of this.deps.runner.stream(chat)) {
         if (event.type === 'text-delta') yield { type: 'delta', text: event.text };
         if (event.type === 'finish') {
           const { text, calls } = event.result;
@@ -128,6 +131,10 @@ export class ConversationService {
     } catch (error) {
       await this.recordFailure(caller, prepared, error, performance.now() - started);
       throw error;
+    } finally {
+      if (abandoned && abandoned.length > 0) {
+        await this.recordUsage(caller, prepared, abandoned, 'failed', performance.now() - started, null);
+      }
     }
   }
 

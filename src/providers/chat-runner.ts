@@ -31,6 +31,11 @@ export interface ChatRequest {
   /** Upper bound on model calls in the tool loop; default 1 without tools, 8 with. */
   maxSteps?: number;
   abortSignal?: AbortSignal;
+  /**
+   * Streams only: called when the consumer stops reading before the end, with the usage the
+   * provider had charged so far (finished calls, and the partial call if it reported usage).
+   */
+  onAbandoned?: (chargedCalls: ModelCall[]) => void;
 }
 
 export interface ChatToolCall {
@@ -236,7 +241,20 @@ export class ChatRunner {
       failure ??= error;
       settled = true;
     } finally {
-      if (!settled) run.abandon();
+      if (!settled) {
+        run.abandon();
+        const partialRaw = tracker.current();
+        if (partialRaw) {
+          calls.push(
+            toModelCall(run.format, calls.length, undefined, {
+              finishReason: 'abandoned',
+              partial: true,
+              raw: partialRaw,
+            }),
+          );
+        }
+        request.onAbandoned?.(calls);
+      }
       run.done();
     }
     if (failure !== undefined) {
