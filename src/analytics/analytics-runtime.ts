@@ -11,6 +11,7 @@ import type { Logger } from '../shared/logger';
 import { ReportService } from './reports/report-service';
 import { MongoAnalyticsSources } from './rollups/analytics-sources';
 import { RollupService } from './rollups/rollup-service';
+import { RecommendationService } from './recommendations/recommendation-service';
 
 export interface AnalyticsServices {
   db: Db;
@@ -18,13 +19,21 @@ export interface AnalyticsServices {
   reports: ReportService;
   records: MongoCostRecordStore;
   sources: MongoAnalyticsSources;
+  recommendations: RecommendationService;
 }
 
 export function createAnalyticsServices(db: Db, clock: Clock = systemClock): AnalyticsServices {
   const sources = new MongoAnalyticsSources(db);
   const rollups = new RollupService(db, sources, clock);
   const records = new MongoCostRecordStore(db);
-  return { db, rollups, reports: new ReportService(rollups.store, records), records, sources };
+  return {
+    db,
+    rollups,
+    reports: new ReportService(rollups.store, records),
+    records,
+    sources,
+    recommendations: new RecommendationService(db, rollups.store, clock),
+  };
 }
 
 export async function openAnalytics(

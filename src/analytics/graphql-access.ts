@@ -4,7 +4,7 @@
  * needs read access to that project (and the project must belong to the caller's organisation).
  * The analytics services are found on the context's registry under `analytics`.
  */
-import { canReadProject, isOrgAdmin } from '../auth/roles';
+import { canReadProject, isOrgAdmin, type Caller } from '../auth/roles';
 import type { Context } from '../server/context';
 import { AppError } from '../shared/errors';
 import type { AnalyticsServices } from './analytics-runtime';
@@ -40,4 +40,13 @@ export async function authorizedFilter(context: Context, input: unknown): Promis
     );
   }
   return filter;
+}
+
+export function requireOrgAdmin(context: Context): Caller {
+  const caller = context.auth;
+  if (!caller)
+    throw new AppError('UNAUTHENTICATED', 'Authentication required: send "Authorization: Bearer <api key>".');
+  if (!isOrgAdmin(caller))
+    throw new AppError('FORBIDDEN', 'Forbidden: recommendations need an organisation admin or owner.');
+  return caller;
 }

@@ -5,7 +5,8 @@
  */
 import { builder } from '../schema/builder';
 import { formatUsd } from '../shared/money';
-import { analyticsOf, authorizedFilter } from './graphql-access';
+import { analyticsOf, authorizedFilter, requireOrgAdmin } from './graphql-access';
+import type { Recommendation } from './recommendations/recommendation';
 import type { ModelComparison, SeriesPoint, UsageReport } from './reports/report-service';
 import type { MetricsSummary } from './reports/summary';
 import type { TrendSummary } from './stats/trend';
@@ -209,3 +210,53 @@ builder.queryFields((t) => ({
       ),
   }),
 }));
+
+const RecommendationType = builder
+  .objectRef<Recommendation & { computedAt?: Date }>('Recommendation')
+  .implement({
+    fields: (t) => ({
+      kind: t.exposeString('kind'),
+      key: t.exposeString('key'),
+      title: t.exposeString('title'),
+      detail: t.exposeString('detail'),
+      estimatedMonthlySavingUsd: t.field({
+        type: 'Decimal',
+        resolve: (r) => formatUsd(r.estimatedMonthlySavingNano),
+      }),
+      confidence: t.exposeFloat('confidence'),
+      confidenceLevel: t.exposeString('confidenceLevel'),
+      recordCount: t.int({ resolve: (r) => r.evidence.recordCount }),
+      examples: t.stringList({ resolve: (r) => r.evidence.examples }),
+      figures: t.field({ type: 'JSON', resolve: (r) => r.evidence.figures }),
+    }),
+  });
+
+builder.queryField('recommendations', (t) =>
+  t.field({
+    type: [RecommendationType],
+    description: 'Stored savings recommendations of your organisation (admins), dismissed ones left out.',
+    args: {
+      refresh: t.arg.boolean({
+        defaultValue: false,
+        description: 'Recompute now instead of reading the stored set.',
+      }),
+    },
+    resolve: async (_root, args, context) => {
+      const caller = requireOrgAdmin(context);
+      const service = analyticsOf(context).recommendations;
+      if (args.refresh) await service.refresh(caller.organizationId);
+      return service.list(caller.organizationId);
+    },
+  }),
+);
+
+builder.mutationField('dismissRecommendation', (t) =>
+  t.boolean({
+    args: { key: t.arg.string({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const caller = requireOrgAdmin(context);
+      await analyticsOf(context).recommendations.dismiss(caller.organizationId, args.key, caller.userId);
+      return true;
+    },
+  }),
+);

@@ -18,6 +18,10 @@ export interface SeedOptions {
   /** Every n-th request fails (0: none). */
   failEvery?: number;
   idPrefix?: string;
+  /** Every record belongs to this user (e.g. one expensive user). */
+  userId?: string;
+  /** Multiplies each record's cost. */
+  costFactor?: bigint;
 }
 
 const models = [
@@ -39,11 +43,11 @@ export function seededRecord(o: SeedOptions, i: number): { record: CostRecord; e
   const cost = zeroCost();
   cost.inputUncached = BigInt(usage.inputUncached) * 2500n;
   cost.output = BigInt(usage.output) * 10_000n;
-  cost.total = cost.inputUncached + cost.output + BigInt(i % 11);
+  cost.total = (cost.inputUncached + cost.output + BigInt(i % 11)) * (o.costFactor ?? 1n);
   const dims = {
     organizationId: o.organizationId,
     projectId: `${o.organizationId}-p${i % 3}`,
-    userId: `${o.organizationId}-u${i % 5}`,
+    userId: o.userId ?? `${o.organizationId}-u${i % 5}`,
     apiKeyId: `${o.organizationId}-k${i % 2}`,
   };
   const failed = o.failEvery ? i % o.failEvery === 0 : false;

@@ -1,0 +1,160 @@
+/**
+ * Computes, stores and dismisses recommendations. `refresh(organizationId)` gathers the inputs the
+ * rules need from the rollups of the last `windowDays` (per-model workloads and reliability,
+ * per-user and per-project cost) and stores the result; `list` returns the stored ones without
+ * the dismissed; `dismiss` records a dismissal by key, so it outlives recomputation.
+ * Inputs not yet recorded anywhere (prompt-prefix groups, configured output limits, budget
+ * periods, model capability tiers) are taken from the optional `extraInputs` provider; without
+ * it those rules have nothing to look at and return nothing.
+ */
+import type { Collection, Db } from 'mongodb';
+import type { Clock } from '../../shared/clock';
+import { AppError } from '../../shared/errors';
+import { formatUsd, parseUsd } from '../../shared/money';
+import { ORG_SCOPE, DAY_MS } from '../rollups/dimensions';
+import { addMetrics, emptyMetrics, type RollupMetrics } from '../rollups/metrics';
+import type { RollupStore } from '../rollups/rollup-store';
+import { computeRecommendations, type RecommendationInput } from './index';
+import type { Recommendation } from './recommendation';
+
+interface StoredRecommendation extends Omit<Recommendation, 'estimatedMonthlySavingNano'> {
+  _id: string;
+  organizationId: string;
+  estimatedMonthlySavingUsd: string;
+  computedAt: Date;
+}
+
+interface Dismissal {
+  _id: string;
+  organizationId: string;
+  key: string;
+  dismissedAt: Date;
+  by: string;
+}
+
+export type ExtraInputs = (organizationId: string) => Promise<Partial<RecommendationInput>>;
+
+export class RecommendationService {
+  private readonly stored: Collection<StoredRecommendation>;
+  private readonly dismissals: Collection<Dismissal>;
+
+  constructor(
+    db: Db,
+    private readonly rollups: RollupStore,
+    private readonly clock: Clock,
+    private readonly extraInputs?: ExtraInputs,
+  ) {
+    this.stored = db.collection<StoredRecommendation>('analytics_recommendations');
+    this.dismissals = db.collection<Dismissal>('analytics_recommendation_dismissals');
+  }
+
+  private async sumBy(organizationId: string, dimension: 'MODEL' | 'USER' | 'PROJECT', from: Date, to: Date) {
+    const rows = await this.rollups.find({
+      organizationId,
+      scope: ORG_SCOPE,
+      granularity: 'DAY',
+      dimension,
+      range: { from, to },
+    });
+    const byKey = new Map<string, RollupMetrics>();
+    for (const r of rows) byKey.set(r.key, addMetrics(byKey.get(r.key) ?? emptyMetrics(), r.metrics));
+    return byKey;
+  }
+
+  async refresh(organizationId: string, windowDays = 30): Promise<Recommendation[]> {
+    const now = this.clock.now();
+    const to = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+    const from = new Date(to.getTime() - windowDays * DAY_MS);
+    const models = await this.sumBy(organizationId, 'MODEL', from, to);
+    const split = (key: string) => [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)] as const;
+    const extra = (await this.extraInputs?.(organizationId)) ?? {};
+    const input: RecommendationInput = {
+      windowMs: windowDays * DAY_MS,
+      catalog: extra.catalog ?? [],
+      workloads: [...models].map(([key, m]) => ({
+        provider: split(key)[0],
+        model: split(key)[1],
+        requests: m.requests,
+        // Rollups count tool calls, not requests with tools: an upper bound, so the rule errs towards "uses tools".
+        requestsWithTools: Math.min(m.requests, m.toolCalls),
+        tokens: m.tokens,
+        costNano: m.costNano,
+        examples: [],
+      })),
+      reliability: [...models].map(([key, m]) => ({
+        provider: split(key)[0],
+        model: split(key)[1],
+        requests: m.requests,
+        errors: m.errors,
+        // Failed requests' share of the cost, pro rata (rollups do not split cost by outcome).
+        errorCostNano: m.requests ? (m.costNano * BigInt(m.errors)) / BigInt(m.requests) : 0n,
+        examples: [],
+      })),
+      peers: [
+        ...[...(await this.sumBy(organizationId, 'USER', from, to))].map(([key, m]) => ({
+          dimension: 'USER' as const,
+          key,
+          requests: m.requests,
+          costNano: m.costNano,
+          examples: [key],
+        })),
+        ...[...(await this.sumBy(organizationId, 'PROJECT', from, to))].map(([key, m]) => ({
+          dimension: 'PROJECT' as const,
+          key,
+          requests: m.requests,
+          costNano: m.costNano,
+          examples: [key],
+        })),
+      ],
+      prefixGroups: extra.prefixGroups,
+      limits: extra.limits,
+      budgets: extra.budgets,
+    };
+    const recs = computeRecommendations(input);
+    await this.stored.deleteMany({ organizationId });
+    if (recs.length) {
+      await this.stored.insertMany(
+        recs.map(({ estimatedMonthlySavingNano, ...r }) => ({
+          ...r,
+          _id: `${organizationId}|${r.key}`,
+          organizationId,
+          estimatedMonthlySavingUsd: formatUsd(estimatedMonthlySavingNano),
+          computedAt: now,
+        })),
+      );
+    }
+    return recs;
+  }
+
+  async list(organizationId: string): Promise<(Recommendation & { computedAt: Date })[]> {
+    const dismissed = new Set((await this.dismissals.find({ organizationId }).toArray()).map((d) => d.key));
+    const docs = await this.stored.find({ organizationId }).toArray();
+    return docs
+      .filter((d) => !dismissed.has(d.key))
+      .map(({ _id, organizationId: _org, estimatedMonthlySavingUsd, ...r }) => ({
+        ...r,
+        estimatedMonthlySavingNano: parseUsd(estimatedMonthlySavingUsd),
+      }))
+      .sort((a, b) =>
+        a.estimatedMonthlySavingNano === b.estimatedMonthlySavingNano
+          ? b.confidence - a.confidence
+          : a.estimatedMonthlySavingNano > b.estimatedMonthlySavingNano
+            ? -1
+            : 1,
+      );
+  }
+
+  async dismiss(organizationId: string, key: string, by: string): Promise<void> {
+    const exists = await this.stored.findOne({ organizationId, key });
+    if (!exists)
+      throw new AppError(
+        'NOT_FOUND',
+        `No recommendation "${key}" in your organisation; list recommendations for valid keys.`,
+      );
+    await this.dismissals.updateOne(
+      { _id: `${organizationId}|${key}` },
+      { $setOnInsert: { organizationId, key, dismissedAt: this.clock.now(), by } },
+      { upsert: true },
+    );
+  }
+}
