@@ -248,8 +248,12 @@ export function valueKey(v: unknown): string {
   if (v instanceof Date) return `d${v.getTime()}`;
   if (isNumber(v)) {
     const n = exactNumber(v);
-    if (n !== undefined && Number.isInteger(n)) return `n${n}`;
-    return `n${decToString(normalise(toDec(v)))}`;
+    if (n !== undefined && Number.isSafeInteger(n)) return `n${n}`;
+    // Integral values print as plain integers whatever their type, so 5, 5.0 and "5.00" share a key.
+    const d = normalise(toDec(v));
+    if (d.kind === 'finite' && d.exp >= 0)
+      return `n${d.neg ? '-' : ''}${(d.coef * 10n ** BigInt(d.exp)).toString()}`;
+    return `n${decToString(d)}`;
   }
   if (Array.isArray(v)) return `a[${v.map(valueKey).join(',')}]`;
   if (v instanceof RegExp) return `r/${v.source}/${v.flags}`;
