@@ -11,6 +11,7 @@ import {
   getArgumentValues,
   getOperationRootType,
   Kind,
+  type DefinitionNode,
   type GraphQLField,
   type GraphQLResolveInfo,
   type GraphQLSchema,
@@ -27,7 +28,7 @@ import { appErrorToGraphQL } from './errors';
 export type DescribeBudgetedCall = (
   args: Record<string, unknown>,
   context: AppContext,
-) => Promise<Omit<EnforcementRequest, 'requestId' | 'subject'> & { projectId?: string | null }> | null;
+) => Promise<(Omit<EnforcementRequest, 'requestId' | 'subject'> & { projectId?: string | null }) | null>;
 
 export interface BudgetEnforcementOptions {
   /** Where the enforcement service comes from; defaults to `context.services.budgets.enforcement`. */
@@ -159,7 +160,7 @@ export function useBudgetEnforcement(options: BudgetEnforcementOptions = {}): Pl
     async onExecute({ args, setResultAndStopExecution }) {
       const context = args.contextValue as AppContext;
       const operation = args.document.definitions.find(
-        (d): d is OperationDefinitionNode =>
+        (d: DefinitionNode): d is OperationDefinitionNode =>
           d.kind === Kind.OPERATION_DEFINITION &&
           (!args.operationName || d.name?.value === args.operationName),
       );
@@ -186,7 +187,7 @@ export function useBudgetEnforcement(options: BudgetEnforcementOptions = {}): Pl
     async onSubscribe({ args, setResultAndStopExecution }) {
       const context = args.contextValue as AppContext;
       const operation = args.document.definitions.find(
-        (d): d is OperationDefinitionNode =>
+        (d: DefinitionNode): d is OperationDefinitionNode =>
           d.kind === Kind.OPERATION_DEFINITION &&
           (!args.operationName || d.name?.value === args.operationName),
       );
