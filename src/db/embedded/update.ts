@@ -2,7 +2,7 @@
  * Update documents: operator updates ($set, $inc, $push, positional `$`, `$[]`, `$[id]` with
  * arrayFilters), replacements and pipeline updates, with MongoDB's typing and error codes.
  */
-import { Int32, Long, Timestamp } from 'bson';
+import { Decimal128, Double, Int32, Long, Timestamp } from 'bson';
 import { fail, unsupported } from './errors';
 import { compileCondition, compileFilter } from './matcher';
 import { addNumbers, multiplyNumbers } from './numbers';
@@ -205,7 +205,7 @@ function applyOperator(doc: Doc, op: string, path: string, arg: unknown, origina
           `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${String(arg)}}`,
         );
       if (current === undefined) {
-        setPath(doc, path, op === '$inc' ? arg : multiplyNumbers(zeroLike(arg), arg));
+        setPath(doc, path, op === '$inc' ? arg : zeroLike(arg));
         return;
       }
       if (!isNumber(current)) {
@@ -293,10 +293,13 @@ function applyOperator(doc: Doc, op: string, path: string, arg: unknown, origina
   }
 }
 
+/** $mul on a missing field stores zero of the multiplier's numeric type. */
 function zeroLike(v: unknown): unknown {
   const k = numKind(v);
   if (k === 'long') return Long.fromNumber(0);
-  return k === 'int' ? new Int32(0) : multiplyNumbers(v, new Int32(0));
+  if (k === 'decimal') return Decimal128.fromString('0');
+  if (k === 'double') return new Double(0);
+  return new Int32(0);
 }
 
 function pushValues(doc: Doc, op: string, path: string, arg: unknown, current: unknown, original: Doc): void {
