@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 
 import type { DomainEvent } from '../../src/events/event';
 import type { Caller } from '../../src/auth/roles';
-import { bin, projectWith } from '../fixtures/mcp/real-servers';
+import { alive, bin, processTree, projectWith } from '../fixtures/mcp/real-servers';
 import { startTestApp, type SeededActor, type TestApp } from '../helpers/app';
 
 let dir: string;
@@ -257,3 +257,17 @@ describe('GraphQL', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
+
+// Last: it stops the app.
+it('kills every MCP server process tree on graceful shutdown', async () => {
+  const pid = app.runtime.services.mcp.registry.status().find((s) => s.name === 'everything')?.pid;
+  expect(pid).toEqual(expect.any(Number));
+  const tree = processTree(pid!);
+  expect(alive(tree)).not.toHaveLength(0);
+  await app.stop();
+  expect(alive(tree)).toEqual([]);
+  // A request after shutdown is not served by a respawned server.
+  const after = await app.runtime.services.mcp.prepareTools(['everything'], callerOf(owner));
+  expect(after.unavailable).toEqual([expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' })]);
+  expect(alive(tree)).toEqual([]);
+}, 60_000);
