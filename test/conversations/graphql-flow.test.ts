@@ -121,10 +121,15 @@ it('prices a streamed Anthropic answer with 5m and 1h cache writes exactly like 
   await ws.dispose();
 });
 
-async function waitForDone<T extends { streamMessage: { kind: string } }>(sub: {
-  values: T[];
-  next(n: number, t: number): Promise<T[]>;
-}) {
+interface StreamEvent {
+  kind: string;
+  delta: string | null;
+  result: { cost: { amount: string } } | null;
+}
+
+async function waitForDone(sub: {
+  next(n: number, t: number): Promise<{ streamMessage: StreamEvent }[]>;
+}): Promise<StreamEvent[]> {
   for (let n = 1; n < 200; n += 1) {
     const values = await sub.next(n, 10_000);
     if (values.at(-1)?.streamMessage.kind === 'DONE') return values.map((v) => v.streamMessage);
