@@ -14,6 +14,7 @@ import { TenancyService } from '../auth/tenancy-service';
 import type { Config } from '../config/env';
 import { costTrackingMode, registerCostListeners } from '../costs/cost-events';
 import { createCostServices, type CostServices } from '../costs/cost-services';
+import { createBudgetFeature, type BudgetFeature } from '../budgets/feature';
 import type { EventBus } from '../events/bus';
 import { McpService } from '../mcp/mcp-service';
 import type { AppPubSub } from '../pubsub/pubsub';
@@ -39,6 +40,7 @@ export interface Services extends CostServices {
   apiKeys: ApiKeyService;
   onboarding: OnboardingService;
   mcp: McpService;
+  budgets: BudgetFeature;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -49,18 +51,27 @@ export function createServices(deps: ServiceDeps): Services {
     events: deps.events,
     logger: deps.logger,
   });
+  const costServices = createCostServices({
+    db: deps.db,
+    clock: deps.clock,
+    events: deps.events,
+    pubsub: deps.pubsub,
+    toolsFor: mcp.toolsFor,
+  });
   return {
     auth: new AuthService({ models, clock: deps.clock }),
     tenancy: new TenancyService({ models, clock: deps.clock, pubsub: deps.pubsub }),
     apiKeys,
     onboarding: new OnboardingService({ models, clock: deps.clock, apiKeys }),
     mcp,
-    ...createCostServices({
-      db: deps.db,
+    ...costServices,
+    budgets: createBudgetFeature({
+      connection: deps.connection,
       clock: deps.clock,
-      events: deps.events,
+      logger: deps.logger,
       pubsub: deps.pubsub,
-      toolsFor: mcp.toolsFor,
+      events: deps.events,
+      pricing: costServices.pricing,
     }),
   };
 }

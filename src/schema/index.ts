@@ -12,6 +12,7 @@ import '../pricing/graphql';
 import '../costs/graphql';
 import '../conversations/graphql';
 import '../mcp/graphql';
+import '../budgets/graphql';
 
 let schema: GraphQLSchema | undefined;
 

@@ -1,0 +1,123 @@
+/**
+ * Composition of the budget feature for one process: models on the app connection and the
+ * services wired together, with new alerts published live (pubsub, per organisation) and as
+ * domain events (BudgetThresholdReached / BudgetExceeded) for queued listeners such as webhooks.
+ */
+import type { Connection } from 'mongoose';
+import { authModels } from '../auth/models';
+import type { EventBus } from '../events/bus';
+import { createEvent } from '../events/event';
+import type { PricingService } from '../pricing/pricing-service';
+import type { AppPubSub } from '../pubsub/pubsub';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import { formatUsd } from '../shared/money';
+import { AlertService, type AlertPublisher } from './alert.service';
+import { BudgetService } from './budget.service';
+import { BudgetStore } from './budget.store';
+import { BudgetEnforcementService } from './enforcement.service';
+import { CostEstimator } from './estimate/estimate';
+import { budgetModels, type BudgetModels } from './models';
+import { ReservationService, type SpendSource } from './reservation.service';
+import { BudgetSweeper } from './sweeper';
+import './topics';
+
+export interface BudgetFeatureDeps {
+  connection: Connection;
+  clock: Clock;
+  logger: Logger;
+  pubsub: AppPubSub;
+  events: EventBus;
+  pricing: Pick<PricingService, 'resolvePrice'>;
+  spend?: SpendSource;
+}
+
+export interface BudgetFeature {
+  models: BudgetModels;
+  store: BudgetStore;
+  alerts: AlertService;
+  reservations: ReservationService;
+  enforcement: BudgetEnforcementService;
+  service: BudgetService;
+  sweeper: BudgetSweeper;
+}
+
+export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
+  const models = budgetModels(deps.connection);
+  const tenancy = authModels(deps.connection);
+  const store = new BudgetStore(models);
+  const live: AlertPublisher = {
+    publish: (alert) => deps.pubsub.publish('budgetAlert', alert.organizationId, alert),
+  };
+  const domain: AlertPublisher = {
+    async publish(alert) {
+      if (alert.kind === 'THRESHOLD' && alert.threshold !== null && alert.periodStart) {
+        await deps.events.dispatch(
+          createEvent(
+            'BudgetThresholdReached',
+            {
+              organizationId: alert.organizationId,
+              budgetId: alert.budgetId,
+              threshold: alert.threshold,
+              periodStart: alert.periodStart.toISOString(),
+              spentUsd: formatUsd(alert.spentNano),
+              limitUsd: formatUsd(alert.limitNano),
+            },
+            { id: `budget-alert:${alert.id}` },
+          ),
+        );
+      } else if (alert.kind === 'EXCEEDED') {
+        await deps.events.dispatch(
+          createEvent(
+            'BudgetExceeded',
+            {
+              organizationId: alert.organizationId,
+              budgetId: alert.budgetId,
+              periodStart: (alert.periodStart ?? alert.createdAt).toISOString(),
+              spentUsd: formatUsd(alert.spentNano),
+              limitUsd: formatUsd(alert.limitNano),
+              ...(alert.requestedNano !== null ? { requestedUsd: formatUsd(alert.requestedNano) } : {}),
+            },
+            { id: `budget-alert:${alert.id}` },
+          ),
+        );
+      }
+    },
+  };
+  const alerts = new AlertService(models, deps.clock, [live, domain]);
+  const reservations = new ReservationService({
+    models,
+    clock: deps.clock,
+    alerts,
+    budgets: store,
+    logger: deps.logger,
+    spend: deps.spend,
+  });
+  const enforcement = new BudgetEnforcementService({
+    store,
+    estimator: new CostEstimator(deps.pricing),
+    reservations,
+    clock: deps.clock,
+  });
+  const service = new BudgetService({
+    models,
+    store,
+    alerts,
+    clock: deps.clock,
+    async scopeExists(organizationId, scope, scopeId) {
+      if (!/^[0-9a-f]{24}$/i.test(scopeId)) return false;
+      const model = scope === 'PROJECT' ? tenancy.Project : scope === 'USER' ? tenancy.User : tenancy.ApiKey;
+      return (await (model as typeof tenancy.Project).exists({ _id: scopeId, organizationId })) !== null;
+    },
+  });
+  const sweeper = new BudgetSweeper({
+    models,
+    reservations,
+    alerts,
+    budgets: store,
+    clock: deps.clock,
+    logger: deps.logger,
+    spend: deps.spend,
+  });
+  return { models, store, alerts, reservations, enforcement, service, sweeper };
+}
