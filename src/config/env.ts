@@ -44,6 +44,30 @@ export const envSchema = z.object({
   JOB_POLL_INTERVAL_MS: int(50, 600_000).default(1000),
   /** Lock lifetime of a running job: a job whose process died is retried after this. */
   JOB_LOCK_LIFETIME_MS: int(1000, 3_600_000).default(60_000),
+  /** Performance monitoring (src/monitoring): instruments, /metrics, thresholds, alerts. */
+  MONITORING_ENABLED: booleanFlag.default('true'),
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Serve /metrics on this port (internal) instead of the API port. */
+  METRICS_PORT: int(1, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** How long time-bucketed performance documents and alerts are kept (TTL index). */
+  PERF_RETENTION_DAYS: int(1, 3650).default(14),
+  PERF_BUCKET_MS: int(10_000, 3_600_000).default(60_000),
+  /** The window whose p95 is compared with the thresholds. */
+  PERF_WINDOW_MS: int(10_000, 3_600_000).default(300_000),
+  /** The same threshold on the same subject alerts at most once per cooldown. */
+  PERF_ALERT_COOLDOWN_MS: int(1000, 86_400_000).default(900_000),
+  PERF_THRESHOLD_EVENT_MS: int(1, 600_000).default(100),
+  PERF_THRESHOLD_LISTENER_MS: int(1, 600_000).default(50),
+  PERF_THRESHOLD_JOB_MS: int(1, 600_000).default(500),
+  PERF_THRESHOLD_MIDDLEWARE_MS: int(1, 600_000).default(10),
+  PERF_THRESHOLD_MCP_CALL_MS: int(1, 600_000).default(500),
+  PERF_THRESHOLD_BUDGET_CHECK_MS: int(1, 600_000).default(10),
+  PERF_THRESHOLD_PROVIDER_MS: int(1, 600_000).default(30_000),
+  /** A job backlog that grew at every check for this many minutes alerts. */
+  PERF_BACKLOG_GROWING_MINUTES: int(1, 1440).default(10),
+  PERF_SLOW_RESOLVER_MS: int(1, 600_000).default(50),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -102,6 +102,8 @@ export const eventCatalog = {
       value: z.number(),
       threshold: z.number(),
       subject: z.string().optional(),
+      severity: z.enum(['WARNING', 'HIGH', 'CRITICAL']).optional(),
+      windowMs: z.number().int().positive().optional(),
     }),
   }),
 } as const;

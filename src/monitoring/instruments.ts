@@ -148,6 +148,20 @@ export class Instruments {
     return this.window.stats(now - windowMs, now + 1, component);
   }
 
+  /** One component's percentiles over all its (matching) series in the last `windowMs`. */
+  componentStats(
+    windowMs: number,
+    component: Component,
+    keepSubject: (subject: string) => boolean = () => true,
+  ) {
+    const now = this.clock.now().getTime();
+    return this.window.merged(
+      now - windowMs,
+      now + 1,
+      (c, subject) => c === component && keepSubject(subject),
+    );
+  }
+
   /** Stats over an explicit range (persistence of closed buckets). */
   statsBetween(from: Date, to: Date): SeriesStats[] {
     return this.window.stats(from.getTime(), to.getTime());

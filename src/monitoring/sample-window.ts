@@ -48,6 +48,33 @@ export class SampleWindow {
     }
   }
 
+  /** Stats over every sample of the matching series in [from, to), merged. */
+  merged(
+    from: number,
+    to: number,
+    keep: (component: Component, subject: string) => boolean,
+  ): LatencyStats & {
+    series: number;
+    errorsByCode: Record<string, number>;
+  } {
+    const durations: number[] = [];
+    const errorsByCode: Record<string, number> = {};
+    let series = 0;
+    for (const entry of this.series.values()) {
+      if (!keep(entry.component, entry.subject)) continue;
+      let any = false;
+      for (const s of entry.samples) {
+        if (s.at < from || s.at >= to) continue;
+        any = true;
+        durations.push(s.ms);
+        if (s.errorCode) errorsByCode[s.errorCode] = (errorsByCode[s.errorCode] ?? 0) + 1;
+      }
+      if (any) series += 1;
+    }
+    const errors = Object.values(errorsByCode).reduce((a, b) => a + b, 0);
+    return { ...statsOf(durations, errors), series, errorsByCode };
+  }
+
   /** Stats per series over [from, to). */
   stats(from: number, to: number, component?: Component): SeriesStats[] {
     const out: SeriesStats[] = [];
