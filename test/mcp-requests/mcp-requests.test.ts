@@ -192,7 +192,7 @@ it('raises PerformanceThresholdExceeded for a tool call over 500 ms', async () =
 describe('GraphQL', () => {
   it('lists servers with status, tool count and latency, and a server’s tools', async () => {
     const res = await owner.graphql(
-      '{ mcpServers { name transport enabled status toolCount lastError { code } p50LatencyMs p95LatencyMs calls } }',
+      '{ mcpServers { name transport enabled status toolCount lastError { code message at } p50LatencyMs p95LatencyMs calls restarts } }',
     );
     expect(res.errors).toBeUndefined();
     const byName = Object.fromEntries(res.data.mcpServers.map((s: { name: string }) => [s.name, s]));
@@ -201,14 +201,19 @@ describe('GraphQL', () => {
     expect(byName.everything.calls).toBeGreaterThan(0);
     expect(byName.everything.p50LatencyMs).toEqual(expect.any(Number));
     expect(byName.dead.status).toBe('FAILED');
-    expect(byName.dead.lastError.code).toBe('MCP_SERVER_UNAVAILABLE');
+    expect(byName.dead.lastError).toMatchObject({ code: 'MCP_SERVER_UNAVAILABLE', at: expect.any(String) });
+    expect(byName.dead.lastError.message).toContain('dead');
 
-    const tools = await owner.graphql('query($s: String!) { mcpTools(server: $s) { name inputSchema } }', {
-      s: 'everything',
-    });
+    const tools = await owner.graphql(
+      'query($s: String!) { mcpTools(server: $s) { name title description inputSchema outputSchema annotations } }',
+      {
+        s: 'everything',
+      },
+    );
     expect(tools.errors).toBeUndefined();
     const echo = tools.data.mcpTools.find((t: { name: string }) => t.name === 'echo');
     expect(echo.inputSchema.properties.message).toBeDefined();
+    expect(echo.description).toEqual(expect.any(String));
 
     const unknown = await owner.graphql('{ mcpTools(server: "nope") { name } }');
     expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -221,11 +226,17 @@ describe('GraphQL', () => {
 
     const before = executed.length;
     const called = await owner.graphql(
-      'mutation($a: JSON) { callMcpTool(server: "everything", tool: "echo", arguments: $a) { isError text durationMs } }',
+      'mutation($a: JSON) { callMcpTool(server: "everything", tool: "echo", arguments: $a) { server tool isError text content structuredContent durationMs } }',
       { a: { message: 'diag' } },
     );
     expect(called.errors).toBeUndefined();
-    expect(called.data.callMcpTool).toMatchObject({ isError: false, text: 'Echo: diag' });
+    expect(called.data.callMcpTool).toMatchObject({
+      server: 'everything',
+      tool: 'echo',
+      isError: false,
+      text: 'Echo: diag',
+      content: [{ type: 'text', text: 'Echo: diag' }],
+    });
     expect(executed.slice(before).map((e) => e.payload.tool)).toEqual(['echo']);
 
     const dead = await owner.graphql('mutation { refreshMcpTools(server: "dead") { name } }');

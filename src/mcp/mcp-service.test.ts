@@ -1,0 +1,265 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateText, stepCountIs, type ToolSet } from 'ai';
+
+import { createFakeServerFactory } from '../../test/fixtures/mcp/in-memory-server';
+import { fakeEvents, type FakeEventBus } from '../../test/helpers/events';
+import type { Caller } from '../auth/roles';
+import { MockLanguageModel } from '../providers/mock/mock-language-model';
+import { MockScriptBook } from '../providers/mock/mock-script';
+import { AppError } from '../shared/errors';
+import { createLogger } from '../shared/logger';
+import { resultText } from './ai-tools';
+import { McpService } from './mcp-service';
+
+const logger = createLogger({ level: 'silent' });
+const caller: Caller = {
+  userId: 'u1',
+  organizationId: 'org1',
+  apiKeyId: 'k1',
+  role: 'owner',
+  projectRoles: {},
+};
+
+const CONFIG = {
+  servers: {
+    a: { command: 'fake-a', idle_timeout: 0, retry_attempts: 0 },
+    b: { command: 'fake-b', idle_timeout: 0, retry_attempts: 0 },
+    off: { command: 'fake-off', enabled: false },
+  },
+  chains: {
+    both: { servers: ['a', 'b'], allowTools: ['echo', 'fail'] },
+    primed: {
+      servers: ['a'],
+      allowTools: ['echo'],
+      preSteps: [{ server: 'a', tool: 'echo', arguments: { text: 'about {{message}}' }, label: 'notes' }],
+    },
+  },
+};
+
+let dir: string;
+let configPath: string;
+let service: McpService;
+let events: FakeEventBus;
+
+async function start(
+  options: { config?: unknown; factory?: ReturnType<typeof createFakeServerFactory> } = {},
+) {
+  configPath = path.join(dir, '.mcp.json');
+  if (options.config !== null) await writeFile(configPath, JSON.stringify(options.config ?? CONFIG));
+  events = fakeEvents();
+  const fake = options.factory ?? createFakeServerFactory();
+  service = new McpService({ configPath, events, logger, transportFactory: fake.factory });
+  return fake;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'mcp-service-'));
+});
+
+afterEach(async () => {
+  await service?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('McpService', () => {
+  it('has no servers while .mcp.json is missing and picks the file up when it appears', async () => {
+    await start({ config: null });
+    expect(await service.servers()).toEqual([]);
+    await expect(service.prepareTools(['a'], caller)).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      details: { fields: [{ field: 'mcpServers', message: 'no MCP server or chain named "a"' }] },
+    });
+    await writeFile(configPath, JSON.stringify(CONFIG));
+    expect((await service.servers()).map((s) => [s.name, s.status, s.toolCount])).toEqual([
+      ['a', 'stopped', null],
+      ['b', 'stopped', null],
+      ['off', 'stopped', null],
+    ]);
+  });
+
+  it('namespaces colliding tools and runs the AI SDK tool loop, tool errors going back to the model', async () => {
+    await start();
+    const prepared = await service.prepareTools(['both'], caller, { requestId: 'r1', maxSteps: 3 });
+    expect(Object.keys(prepared.tools).sort()).toEqual(['a__echo', 'a__fail', 'b__echo', 'b__fail']);
+    expect(prepared.maxSteps).toBe(3);
+    const scripts = new MockScriptBook();
+    scripts.enqueue([
+      {
+        toolCalls: [
+          { toolName: 'b__echo', input: { text: 'hi' }, toolCallId: 't1' },
+          { toolName: 'a__fail', input: {}, toolCallId: 't2' },
+        ],
+      },
+      { text: 'done' },
+    ]);
+    const result = await generateText({
+      model: new MockLanguageModel('m', scripts),
+      prompt: 'go',
+      tools: prepared.tools,
+      stopWhen: stepCountIs(prepared.maxSteps),
+    });
+    expect(result.text).toBe('done');
+    const toolMessage = result.response.messages.find((m) => m.role === 'tool');
+    const outputs = (toolMessage?.content as { toolCallId: string; output: unknown }[]).map((p) => [
+      p.toolCallId,
+      p.output,
+    ]);
+    expect(outputs).toEqual([
+      ['t1', { type: 'text', value: 'b: hi' }],
+      ['t2', { type: 'error-text', value: 'it broke' }],
+    ]);
+    expect(prepared.calls.map((c) => [c.toolCallId, c.server, c.tool, c.isError, c.resultText])).toEqual([
+      ['t1', 'b', 'echo', false, 'b: hi'],
+      ['t2', 'a', 'fail', true, 'it broke'],
+    ]);
+    expect(events.dispatched('MCPToolExecuted').map((e) => e.payload)).toEqual([
+      expect.objectContaining({
+        requestId: 'r1',
+        organizationId: 'org1',
+        server: 'b',
+        tool: 'echo',
+        isError: false,
+      }),
+      expect.objectContaining({
+        requestId: 'r1',
+        server: 'a',
+        tool: 'fail',
+        isError: true,
+        argumentBytes: 2,
+      }),
+    ]);
+    const a = (await service.servers()).find((s) => s.name === 'a')!;
+    expect(a).toMatchObject({ status: 'ready', calls: 1, toolCount: expect.any(Number) });
+    expect(a.p50LatencyMs).toEqual(expect.any(Number));
+  });
+
+  it('runs chain pre-steps over the message and returns their results as context', async () => {
+    await start();
+    const prepared = await service.prepareTools(['primed'], caller, { message: 'tides' });
+    expect(prepared.preSteps).toEqual([
+      expect.objectContaining({ label: 'notes', ok: true, text: 'a: about tides' }),
+    ]);
+    expect(prepared.context).toContain('a: about tides');
+    expect(Object.keys(prepared.tools)).toEqual(['echo']);
+    expect(events.dispatched('MCPToolExecuted').map((e) => e.payload.argumentBytes)).toEqual([
+      Buffer.byteLength(JSON.stringify({ text: 'about {{message}}' })),
+    ]);
+    // Without a message there is nothing to run the pre-steps over.
+    const again = await service.prepareTools(['primed'], caller);
+    expect(again.preSteps).toEqual([]);
+    expect(again.context).toBe('');
+  });
+
+  it('leaves a dead server out, or fails with requireTools', async () => {
+    const fake = createFakeServerFactory({
+      failFirst: { times: 100, error: () => new Error('spawn fake-a ENOENT') },
+    });
+    await start({ factory: fake });
+    const prepared = await service.prepareTools(['a'], caller);
+    expect(prepared.tools).toEqual({});
+    expect(prepared.unavailable).toEqual([
+      expect.objectContaining({ server: 'a', code: 'MCP_SERVER_UNAVAILABLE' }),
+    ]);
+    await expect(service.prepareTools(['a'], caller, { requireTools: true })).rejects.toMatchObject({
+      code: 'MCP_SERVER_UNAVAILABLE',
+    });
+    await expect(service.refreshTools('a')).rejects.toMatchObject({ code: 'MCP_SERVER_UNAVAILABLE' });
+    const [status] = await service.servers();
+    expect(status).toMatchObject({
+      name: 'a',
+      status: 'failed',
+      lastError: { code: 'MCP_SERVER_UNAVAILABLE' },
+    });
+  });
+
+  it('validates input at the boundary', async () => {
+    await start();
+    await expect(service.prepareTools([], caller)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(service.prepareTools(['a'], caller, { maxSteps: 0 })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+    });
+    await expect(service.callTool(caller, { server: '', tool: 'echo' })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+    });
+    await expect(
+      service.callTool(caller, { server: 'a', tool: 'echo', arguments: ['x'] }),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(service.tools('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(events.events).toEqual([]);
+  });
+
+  it('makes diagnostic calls, records failed ones and alerts on slow ones', async () => {
+    await start();
+    service = new McpService({
+      configPath,
+      events,
+      logger,
+      transportFactory: createFakeServerFactory().factory,
+      slowCallMs: -1,
+    });
+    const ok = await service.callTool(caller, { server: 'a', tool: 'echo', arguments: { text: 'x' } });
+    expect(ok).toMatchObject({ isError: false, text: 'a: x', structuredContent: null });
+    const reported = await service.callTool(caller, { server: 'a', tool: 'fail' });
+    expect(reported).toMatchObject({ isError: true, text: 'it broke' });
+    await expect(service.callTool(caller, { server: 'off', tool: 'echo' })).rejects.toMatchObject({
+      code: 'MCP_SERVER_UNAVAILABLE',
+    });
+    expect(events.dispatched('MCPToolExecuted').map((e) => [e.payload.tool, e.payload.isError])).toEqual([
+      ['echo', false],
+      ['fail', true],
+      ['echo', true],
+    ]);
+    expect(events.dispatched('PerformanceThresholdExceeded').map((e) => e.payload.subject)).toEqual([
+      'a/echo',
+      'a/fail',
+      'off/echo',
+    ]);
+    expect((await service.refreshTools('a')).map((t) => t.name)).toContain('echo');
+    expect((await service.tools('a')).map((t) => t.name)).toContain('hold');
+  });
+
+  it('still returns the tool result when the events cannot be dispatched', async () => {
+    await start();
+    const failing = {
+      ...events,
+      dispatch: () => Promise.reject(new AppError('SERVICE_UNAVAILABLE', 'db down')),
+    };
+    const errors: unknown[] = [];
+    const spyLogger = Object.assign(Object.create(logger) as typeof logger, {
+      error: (...args: unknown[]) => void errors.push(args),
+    });
+    service = new McpService({
+      configPath,
+      events: failing,
+      logger: spyLogger,
+      transportFactory: createFakeServerFactory().factory,
+    });
+    const ok = await service.callTool(caller, { server: 'a', tool: 'echo', arguments: { text: 'y' } });
+    expect(ok.text).toBe('a: y');
+    expect(errors).toHaveLength(1);
+  });
+
+  it('exposes toolsFor for the conversation hook', async () => {
+    await start();
+    const tools: ToolSet = await service.toolsFor(['a'], caller);
+    expect(Object.keys(tools)).toEqual(expect.arrayContaining(['echo', 'fail', 'hold']));
+  });
+});
+
+describe('resultText', () => {
+  it('joins text parts, names other parts and falls back to structured content', () => {
+    expect(
+      resultText({
+        content: [
+          { type: 'text', text: 'one' },
+          { type: 'image', data: 'AA==', mimeType: 'image/png' },
+          { type: 'audio', data: 'AA==', mimeType: '' },
+        ],
+      }),
+    ).toBe('one\n[image image/png]\n[audio]');
+    expect(resultText({ content: [], structuredContent: { sum: 3 } })).toBe('{"sum":3}');
+    expect(resultText({ content: [] })).toBe('');
+  });
+});
