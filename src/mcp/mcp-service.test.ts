@@ -144,7 +144,7 @@ describe('McpService', () => {
     expect(prepared.context).toContain('a: about tides');
     expect(Object.keys(prepared.tools)).toEqual(['echo']);
     expect(events.dispatched('MCPToolExecuted').map((e) => e.payload.argumentBytes)).toEqual([
-      Buffer.byteLength(JSON.stringify({ text: 'about {{message}}' })),
+      Buffer.byteLength(JSON.stringify({ text: 'about tides' })),
     ]);
     // Without a message there is nothing to run the pre-steps over.
     const again = await service.prepareTools(['primed'], caller);

@@ -18,7 +18,7 @@ import { createEvent, type EventBus } from '../events';
 import { AppError, ValidationError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { resultText, toAiTools, type RecordedToolCall } from './ai-tools';
-import { runPreSteps, type PreStepResult } from './chains/pre-steps';
+import { fillTemplate, runPreSteps, type PreStepResult } from './chains/pre-steps';
 import type { TransportFactory } from './client/open-session';
 import { buildMcpConfig, McpConfigStore, type McpConfig, type McpTransportKind } from './config';
 import { McpToolCatalog, readToolsFile, type DiscoveredTool } from './discovery';
@@ -282,7 +282,9 @@ export class McpService {
           server: step.server,
           tool: step.tool,
           durationMs: step.durationMs,
-          argumentBytes: Buffer.byteLength(JSON.stringify(toolset.preSteps[i]?.arguments ?? {})),
+          argumentBytes: Buffer.byteLength(
+            JSON.stringify(fillTemplate(toolset.preSteps[i]?.arguments ?? {}, options.message)),
+          ),
           isError: !step.ok,
         });
       }

@@ -122,6 +122,52 @@ it('lets the mock model call a real MCP tool through sendMessage, prices every s
   expect(calls[0]!.payload.durationMs).toBeGreaterThanOrEqual(0);
 }, 60_000);
 
+it('runs the tool loop in streamMessage too', async () => {
+  const model = 'mcp-e2e-stream';
+  script(
+    [
+      {
+        toolCalls: [{ toolName: 'echo', input: { message: 'streamed' } }],
+        usage: { inputUncached: 7, output: 3 },
+      },
+      { text: 'Echoed.', usage: { inputUncached: 11, output: 5 } },
+    ],
+    model,
+  );
+  const before = executed.length;
+  const ws = owner.ws();
+  await ws.connected;
+  const sub = ws.subscribe<{
+    streamMessage: {
+      kind: string;
+      delta: string | null;
+      result: { usage: { inputUncached: number } } | null;
+    };
+  }>(
+    'subscription($input: SendMessageInput!) { streamMessage(input: $input) { kind delta result { usage { inputUncached } } } }',
+    { input: { projectId, provider: 'mock', model, content: 'echo it', mcpServers: ['everything'] } },
+  );
+  let values: {
+    streamMessage: {
+      kind: string;
+      delta: string | null;
+      result: { usage: { inputUncached: number } } | null;
+    };
+  }[] = [];
+  for (let n = 1; !values.some((v) => v.streamMessage.kind === 'DONE'); n += 1)
+    values = await sub.next(n, 20_000);
+  const done = values.find((v) => v.streamMessage.kind === 'DONE')!.streamMessage;
+  expect(done.result?.usage.inputUncached).toBe(18);
+  expect(
+    values
+      .filter((v) => v.streamMessage.kind === 'DELTA')
+      .map((v) => v.streamMessage.delta)
+      .join(''),
+  ).toBe('Echoed.');
+  expect(executed.slice(before).map((e) => [e.payload.tool, e.payload.isError])).toEqual([['echo', false]]);
+  await ws.dispose();
+}, 60_000);
+
 it('records each call with its result and hands tool errors back to the model', async () => {
   const prepared = await app.runtime.services.mcp.prepareTools(['tools'], callerOf(owner), {
     requestId: 'req-record-1',
