@@ -12,6 +12,7 @@ import { ReportService } from './reports/report-service';
 import { MongoAnalyticsSources } from './rollups/analytics-sources';
 import { RollupService } from './rollups/rollup-service';
 import { RecommendationService } from './recommendations/recommendation-service';
+import type { ExportJobService } from './exports/export-jobs';
 
 export interface AnalyticsServices {
   db: Db;
@@ -20,6 +21,8 @@ export interface AnalyticsServices {
   records: MongoCostRecordStore;
   sources: MongoAnalyticsSources;
   recommendations: RecommendationService;
+  /** Set where exports are configured (a signing secret and a directory): the service and how to queue its job. */
+  exports?: { service: ExportJobService; enqueue(exportId: string): Promise<void> };
 }
 
 export function createAnalyticsServices(db: Db, clock: Clock = systemClock): AnalyticsServices {

@@ -7,6 +7,8 @@ import { builder } from '../schema/builder';
 import { formatUsd } from '../shared/money';
 import { analyticsOf, authorizedFilter, requireOrgAdmin } from './graphql-access';
 import type { Recommendation } from './recommendations/recommendation';
+import type { ExportDoc } from './exports/export-jobs';
+import { AppError } from '../shared/errors';
 import type { ModelComparison, SeriesPoint, UsageReport } from './reports/report-service';
 import type { MetricsSummary } from './reports/summary';
 import type { TrendSummary } from './stats/trend';
@@ -257,6 +259,74 @@ builder.mutationField('dismissRecommendation', (t) =>
       const caller = requireOrgAdmin(context);
       await analyticsOf(context).recommendations.dismiss(caller.organizationId, args.key, caller.userId);
       return true;
+    },
+  }),
+);
+
+const ReportKindEnum = builder.enumType('AnalyticsReportKind', {
+  values: ['USAGE', 'PROVIDER_COMPARISON', 'COST_RECORDS'] as const,
+});
+const ExportFormatEnum = builder.enumType('ExportFormat', {
+  values: ['CSV', 'JSON', 'XLSX', 'PDF'] as const,
+});
+
+const ExportInput = builder.inputType('ExportReportInput', {
+  fields: (t) => ({
+    report: t.field({ type: ReportKindEnum, required: true }),
+    format: t.field({ type: ExportFormatEnum, required: true }),
+    filter: t.field({ type: Filter, required: true }),
+    granularity: t.field({ type: Granularity }),
+    timezone: t.string(),
+  }),
+});
+
+type ExportView = ExportDoc & { downloadUrl?: string | null; expiresAt?: Date | null };
+const ExportType = builder.objectRef<ExportView>('AnalyticsExport').implement({
+  fields: (t) => ({
+    id: t.string({ resolve: (e) => e._id }),
+    status: t.exposeString('status'),
+    progressRows: t.exposeInt('progressRows'),
+    rows: t.int({ nullable: true, resolve: (e) => e.rows ?? null }),
+    error: t.string({ nullable: true, resolve: (e) => e.error ?? null }),
+    downloadUrl: t.string({ nullable: true, resolve: (e) => e.downloadUrl ?? null }),
+    expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (e) => e.expiresAt ?? null }),
+  }),
+});
+
+function exportsOf(context: Parameters<typeof analyticsOf>[0]) {
+  const exports = analyticsOf(context).exports;
+  if (!exports) throw new AppError('SERVICE_UNAVAILABLE', 'Exports are not configured on this server.');
+  return exports;
+}
+
+builder.mutationField('exportReport', (t) =>
+  t.field({
+    type: ExportType,
+    description: 'Queues a report export; poll exportStatus for progress and the signed download URL.',
+    args: { input: t.arg({ type: ExportInput, required: true }) },
+    resolve: async (_root, args, context) => {
+      const exports = exportsOf(context);
+      await authorizedFilter(context, args.input.filter);
+      const caller = context.auth!;
+      const doc = await exports.service.request(caller.organizationId, caller.userId, {
+        ...args.input,
+        granularity: args.input.granularity ?? undefined,
+        timezone: args.input.timezone ?? undefined,
+      });
+      await exports.enqueue(doc._id);
+      return doc;
+    },
+  }),
+);
+
+builder.queryField('exportStatus', (t) =>
+  t.field({
+    type: ExportType,
+    args: { id: t.arg.string({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const exports = exportsOf(context);
+      const status = await exports.service.status(context.auth!.organizationId, args.id);
+      return status;
     },
   }),
 );

@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { MongoClient } from 'mongodb';
-import { createAnalyticsServices } from '../../src/analytics/analytics-runtime';
+import { graphql } from 'graphql';
+import { buildSchema } from '../../src/schema';
+import { createAnalyticsServices, type AnalyticsServices } from '../../src/analytics/analytics-runtime';
 import {
   createExportDownloadHandler,
   defineExportJob,
@@ -24,6 +26,7 @@ let handle: DatabaseHandle;
 let client: MongoClient;
 let service: ExportJobService;
 let records: CostRecord[];
+let analytics: AnalyticsServices;
 const clock = new FakeClock('2026-02-01T00:00:00Z');
 const ORG = 'org-exports';
 const filter = { from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' };
@@ -38,7 +41,7 @@ beforeAll(async () => {
     from: new Date(filter.from),
     days: 7,
   });
-  const analytics = createAnalyticsServices(db, clock);
+  analytics = createAnalyticsServices(db, clock);
   await analytics.rollups.rebuild();
   service = new ExportJobService(db, analytics, clock, {
     dir: mkdtempSync(path.join(os.tmpdir(), 'analytics-exports-')),
@@ -114,5 +117,40 @@ describe('export jobs', () => {
       () =>
         new ExportJobService({} as never, {} as never, clock, { dir: '/tmp', secret: 'short', baseUrl: 'x' }),
     ).toThrow(/at least 32/);
+  });
+
+  it("queues an export through GraphQL and reports its status and link, within the caller's organisation", async () => {
+    const ran: string[] = [];
+    const context = (org: string, wired = true) => ({
+      auth: { userId: 'u', organizationId: org, apiKeyId: 'k', role: 'admin', projectRoles: {} },
+      services: {
+        analytics: {
+          ...analytics,
+          exports: wired
+            ? {
+                service,
+                enqueue: async (id: string) => {
+                  ran.push(id);
+                  await service.run(id);
+                },
+              }
+            : undefined,
+        },
+        auth: { projectInOrganization: async () => false },
+      },
+    });
+    const schema = buildSchema();
+    const mutation = `mutation { exportReport(input: { report: USAGE, format: CSV, filter: { from: "${filter.from}", to: "${filter.to}" } }) { id status } }`;
+    const queued = await graphql({ schema, source: mutation, contextValue: context(ORG) });
+    expect(queued.errors).toBeUndefined();
+    const id = (queued.data as { exportReport: { id: string } }).exportReport.id;
+    expect(ran).toEqual([id]);
+    const query = `{ exportStatus(id: "${id}") { status rows downloadUrl expiresAt } }`;
+    const done = await graphql({ schema, source: query, contextValue: context(ORG) });
+    expect(done.data).toMatchObject({ exportStatus: { status: 'DONE', rows: 7 } });
+    const other = await graphql({ schema, source: query, contextValue: context('org-other') });
+    expect((other.errors?.[0]?.originalError as { code?: string }).code).toBe('NOT_FOUND');
+    const unwired = await graphql({ schema, source: mutation, contextValue: context(ORG, false) });
+    expect((unwired.errors?.[0]?.originalError as { code?: string }).code).toBe('SERVICE_UNAVAILABLE');
   });
 });
