@@ -6,8 +6,7 @@
  */
 import { builder } from '../schema/builder';
 import type { Context } from '../server/context';
-import type { DiscoveredTool } from './discovery';
-import type { McpCallOutcome, McpServerView } from './mcp-service';
+import type { McpCallOutcome, McpServerView, McpToolView } from './mcp-service';
 
 function caller(ctx: Context) {
   if (!ctx.auth) throw new Error('scope check let an anonymous request through');
@@ -49,9 +48,10 @@ const McpServerRef = builder.objectRef<McpServerView>('McpServer').implement({
   }),
 });
 
-const McpToolRef = builder.objectRef<DiscoveredTool>('McpTool').implement({
+const McpToolRef = builder.objectRef<McpToolView>('McpTool').implement({
   fields: (t) => ({
     name: t.string({ resolve: (tool) => tool.name }),
+    server: t.string({ description: 'The server that offers the tool.', resolve: (tool) => tool.server }),
     title: t.string({ nullable: true, resolve: (tool) => tool.title ?? null }),
     description: t.string({ nullable: true, resolve: (tool) => tool.description ?? null }),
     inputSchema: t.field({ type: 'JSON', resolve: (tool) => tool.inputSchema }),
@@ -83,8 +83,9 @@ builder.queryField('mcpServers', (t) =>
 builder.queryField('mcpTools', (t) =>
   t.field({
     type: [McpToolRef],
-    description: 'A server’s tools, from the discovery cache (discovered first when stale).',
-    args: { server: t.arg.string({ required: true }) },
+    description:
+      'A server’s tools, or a chain’s after its allow/deny lists, from the discovery cache (discovered first when stale).',
+    args: { server: t.arg.string({ required: true, description: 'A server or chain name.' }) },
     resolve: (_r, args, ctx) => ctx.services.mcp.tools(args.server),
   }),
 );
@@ -92,9 +93,10 @@ builder.queryField('mcpTools', (t) =>
 builder.mutationField('refreshMcpTools', (t) =>
   t.field({
     type: [McpToolRef],
-    description: 'Lists a server’s tools now and rewrites its cache entry. Organisation admins only.',
+    description:
+      'Lists the tools of a server (or a chain’s servers) now and rewrites the cache. Organisation admins only.',
     authScopes: { orgAdmin: true },
-    args: { server: t.arg.string({ required: true }) },
+    args: { server: t.arg.string({ required: true, description: 'A server or chain name.' }) },
     resolve: (_r, args, ctx) => ctx.services.mcp.refreshTools(args.server),
   }),
 );

@@ -110,24 +110,28 @@ describe('McpService', () => {
       ['t1', { type: 'text', value: 'b: hi' }],
       ['t2', { type: 'error-text', value: 'it broke' }],
     ]);
-    expect(prepared.calls.map((c) => [c.toolCallId, c.server, c.tool, c.isError, c.resultText])).toEqual([
+    // The two calls run in parallel: compare them in call-id order.
+    const calls = [...prepared.calls].sort((x, y) => x.toolCallId.localeCompare(y.toolCallId));
+    expect(calls.map((c) => [c.toolCallId, c.server, c.tool, c.isError, c.resultText])).toEqual([
       ['t1', 'b', 'echo', false, 'b: hi'],
       ['t2', 'a', 'fail', true, 'it broke'],
     ]);
-    expect(events.dispatched('MCPToolExecuted').map((e) => e.payload)).toEqual([
-      expect.objectContaining({
-        requestId: 'r1',
-        organizationId: 'org1',
-        server: 'b',
-        tool: 'echo',
-        isError: false,
-      }),
+    const executed = events.dispatched('MCPToolExecuted').map((e) => e.payload);
+    executed.sort((x, y) => x.server.localeCompare(y.server));
+    expect(executed).toEqual([
       expect.objectContaining({
         requestId: 'r1',
         server: 'a',
         tool: 'fail',
         isError: true,
         argumentBytes: 2,
+      }),
+      expect.objectContaining({
+        requestId: 'r1',
+        organizationId: 'org1',
+        server: 'b',
+        tool: 'echo',
+        isError: false,
       }),
     ]);
     const a = (await service.servers()).find((s) => s.name === 'a')!;
@@ -187,6 +191,10 @@ describe('McpService', () => {
       service.callTool(caller, { server: 'a', tool: 'echo', arguments: ['x'] }),
     ).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     await expect(service.tools('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // A diagnostic call goes to one server: a chain name is not one.
+    await expect(service.callTool(caller, { server: 'both', tool: 'echo' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect(events.events).toEqual([]);
   });
 
@@ -239,6 +247,17 @@ describe('McpService', () => {
     const ok = await service.callTool(caller, { server: 'a', tool: 'echo', arguments: { text: 'y' } });
     expect(ok.text).toBe('a: y');
     expect(errors).toHaveLength(1);
+  });
+
+  it("lists and refreshes the tools of a chain after its allow list, naming each tool's server", async () => {
+    await start();
+    const pairs = (tools: { server: string; name: string }[]) =>
+      tools.map((t) => `${t.server}/${t.name}`).sort();
+    expect(pairs(await service.tools('both'))).toEqual(['a/echo', 'a/fail', 'b/echo', 'b/fail']);
+    expect(pairs(await service.refreshTools('both'))).toEqual(['a/echo', 'a/fail', 'b/echo', 'b/fail']);
+    expect(pairs(await service.refreshTools('b'))).toEqual(
+      expect.arrayContaining(['b/echo', 'b/hold', 'b/crash']),
+    );
   });
 
   it('exposes toolsFor for the conversation hook', async () => {

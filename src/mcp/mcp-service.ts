@@ -20,7 +20,13 @@ import type { Logger } from '../shared/logger';
 import { resultText, toAiTools, type RecordedToolCall } from './ai-tools';
 import { fillTemplate, runPreSteps, type PreStepResult } from './chains/pre-steps';
 import type { TransportFactory } from './client/open-session';
-import { buildMcpConfig, McpConfigStore, type McpConfig, type McpTransportKind } from './config';
+import {
+  buildMcpConfig,
+  McpConfigStore,
+  resolveTargets,
+  type McpConfig,
+  type McpTransportKind,
+} from './config';
 import { McpToolCatalog, readToolsFile, type DiscoveredTool } from './discovery';
 import { McpRegistry, type McpServerState } from './registry';
 
@@ -53,6 +59,9 @@ export interface McpServerView {
   calls: number;
   restarts: number;
 }
+
+/** A discovered tool and the server that offers it. */
+export type McpToolView = DiscoveredTool & { server: string };
 
 export interface PrepareToolsOptions {
   /** The user's message: chain pre-steps run over it. */
@@ -175,23 +184,47 @@ export class McpService {
     return known;
   }
 
-  /** A server's tools from the discovery cache (discovered first when stale). */
-  async tools(server: string): Promise<DiscoveredTool[]> {
-    return this.catalog.getAvailableTools(await this.requireServer(server));
+  /** A server's or chain's servers, each with the filter of the tools visible through it. */
+  private async targets(serverOrChain: string) {
+    const config = await this.registry.config();
+    const known = parse(name, serverOrChain);
+    if (!config.servers[known] && !config.chains[known]) {
+      throw new AppError('NOT_FOUND', `No MCP server or chain named "${known}" is configured.`, {
+        details: { server: known },
+      });
+    }
+    return { name: known, servers: resolveTargets(config, [known]).servers };
   }
 
-  /** Lists the server's tools now, rewriting its cache entry. */
-  async refreshTools(server: string): Promise<DiscoveredTool[]> {
-    const [result] = await this.catalog.discover({
-      servers: [await this.requireServer(server)],
-      force: true,
-    });
-    if (!result?.ok) {
+  /**
+   * The tools of a server, or of a chain's servers after its allow/deny lists, from the discovery
+   * cache (discovered first when stale).
+   */
+  async tools(serverOrChain: string): Promise<McpToolView[]> {
+    const targets = await this.targets(serverOrChain);
+    const out: McpToolView[] = [];
+    for (const [server, visible] of targets.servers) {
+      const tools = await this.catalog.getAvailableTools(server);
+      out.push(...tools.filter((t) => visible(t.name)).map((t) => ({ ...t, server })));
+    }
+    return out;
+  }
+
+  /** Lists the tools of a server (or a chain's servers) now, rewriting their cache entries. */
+  async refreshTools(serverOrChain: string): Promise<McpToolView[]> {
+    const targets = await this.targets(serverOrChain);
+    const results = await this.catalog.discover({ servers: [targets.name], force: true });
+    const failed = results.find((r) => !r.ok);
+    if (failed) {
       throw (
-        result?.error ?? new AppError('MCP_SERVER_UNAVAILABLE', `Could not list the tools of "${server}".`)
+        failed.error ??
+        new AppError('MCP_SERVER_UNAVAILABLE', `Could not list the tools of "${failed.server}".`)
       );
     }
-    return result.tools;
+    return results.flatMap((r) => {
+      const visible = targets.servers.get(r.server);
+      return r.tools.filter((t) => !visible || visible(t.name)).map((t) => ({ ...t, server: r.server }));
+    });
   }
 
   /** A diagnostic call: the tool's answer (tool-reported errors included) or the call's failure. */

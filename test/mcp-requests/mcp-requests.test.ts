@@ -251,7 +251,7 @@ describe('GraphQL', () => {
     expect(byName.dead.lastError.message).toContain('dead');
 
     const tools = await owner.graphql(
-      'query($s: String!) { mcpTools(server: $s) { name title description inputSchema outputSchema annotations } }',
+      'query($s: String!) { mcpTools(server: $s) { server name title description inputSchema outputSchema annotations } }',
       {
         s: 'everything',
       },
@@ -260,6 +260,7 @@ describe('GraphQL', () => {
     const echo = tools.data.mcpTools.find((t: { name: string }) => t.name === 'echo');
     expect(echo.inputSchema.properties.message).toBeDefined();
     expect(echo.description).toEqual(expect.any(String));
+    expect(echo.server).toBe('everything');
 
     const unknown = await owner.graphql('{ mcpTools(server: "nope") { name } }');
     expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
