@@ -13,6 +13,7 @@ import { MongoAnalyticsSources } from './rollups/analytics-sources';
 import { RollupService } from './rollups/rollup-service';
 import { RecommendationService } from './recommendations/recommendation-service';
 import type { ExportJobService } from './exports/export-jobs';
+import type { ScheduleDoc, ScheduledReportService } from './exports/scheduled-reports';
 
 export interface AnalyticsServices {
   db: Db;
@@ -23,6 +24,8 @@ export interface AnalyticsServices {
   recommendations: RecommendationService;
   /** Set where exports are configured (a signing secret and a directory): the service and how to queue its job. */
   exports?: { service: ExportJobService; enqueue(exportId: string): Promise<void> };
+  /** Set where scheduled reports are configured: the service and how to register its recurring job. */
+  schedules?: { service: ScheduledReportService; register(schedule: ScheduleDoc): Promise<void> };
 }
 
 export function createAnalyticsServices(db: Db, clock: Clock = systemClock): AnalyticsServices {

@@ -330,3 +330,47 @@ builder.queryField('exportStatus', (t) =>
     },
   }),
 );
+
+const Cadence = builder.enumType('ReportCadence', { values: ['WEEKLY', 'MONTHLY'] as const });
+
+const ScheduleType = builder
+  .objectRef<{ _id: string; cadence: string; webhookUrl: string; projectId?: string }>('ReportSchedule')
+  .implement({
+    fields: (t) => ({
+      id: t.string({ resolve: (s) => s._id }),
+      cadence: t.exposeString('cadence'),
+      webhookUrl: t.exposeString('webhookUrl'),
+      projectId: t.string({ nullable: true, resolve: (s) => s.projectId ?? null }),
+    }),
+  });
+
+builder.mutationField('scheduleReport', (t) =>
+  t.field({
+    type: ScheduleType,
+    description: 'Sends the usage report of the last week or month to a webhook on that cadence (admins).',
+    args: {
+      cadence: t.arg({ type: Cadence, required: true }),
+      webhookUrl: t.arg.string({ required: true }),
+      projectId: t.arg.string(),
+    },
+    resolve: async (_root, args, context) => {
+      const caller = requireOrgAdmin(context);
+      const schedules = analyticsOf(context).schedules;
+      if (!schedules)
+        throw new AppError('SERVICE_UNAVAILABLE', 'Scheduled reports are not configured on this server.');
+      if (
+        args.projectId &&
+        !(await context.services.auth.projectInOrganization(caller.organizationId, args.projectId))
+      ) {
+        throw new AppError('FORBIDDEN', 'Forbidden: that project is not in your organisation.');
+      }
+      const doc = await schedules.service.schedule(caller.organizationId, {
+        cadence: args.cadence,
+        webhookUrl: args.webhookUrl,
+        projectId: args.projectId ?? undefined,
+      });
+      await schedules.register(doc);
+      return doc;
+    },
+  }),
+);

@@ -3,7 +3,9 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MongoClient } from 'mongodb';
-import { createAnalyticsServices } from '../../src/analytics/analytics-runtime';
+import { graphql } from 'graphql';
+import { buildSchema } from '../../src/schema';
+import { createAnalyticsServices, type AnalyticsServices } from '../../src/analytics/analytics-runtime';
 import { cronFor, lastPeriod, ScheduledReportService } from '../../src/analytics/exports/scheduled-reports';
 import type { DatabaseHandle } from '../../src/db/chain';
 import type { CostRecord } from '../../src/costs/cost-record';
@@ -18,6 +20,7 @@ let server: Server;
 let url: string;
 let service: ScheduledReportService;
 let records: CostRecord[];
+let analytics: AnalyticsServices;
 const received: { body: string; signature: string }[] = [];
 let answer = 200;
 const secret = 's'.repeat(32);
@@ -33,7 +36,7 @@ beforeAll(async () => {
     days: 7,
   });
   const clock = new FakeClock('2026-03-09T06:00:00Z');
-  const analytics = createAnalyticsServices(db, clock);
+  analytics = createAnalyticsServices(db, clock);
   await analytics.rollups.rebuild();
   service = new ScheduledReportService(db, analytics.reports, clock, secret);
   server = createServer((req, res) => {
@@ -79,5 +82,33 @@ describe('scheduled reports', () => {
       to: new Date('2026-03-01T00:00:00Z'),
     });
     expect([cronFor('WEEKLY'), cronFor('MONTHLY')]).toEqual(['0 6 * * 1', '0 6 1 * *']);
+  });
+
+  it('schedules through GraphQL for admins and registers the recurring job', async () => {
+    const registered: string[] = [];
+    const ctx = (role: string, wired = true) => ({
+      auth: { userId: 'u', organizationId: 'org-sched', apiKeyId: 'k', role, projectRoles: {} },
+      services: {
+        analytics: {
+          ...analytics,
+          schedules: wired
+            ? { service, register: async (d: { _id: string }) => void registered.push(d._id) }
+            : undefined,
+        },
+        auth: { projectInOrganization: async (_o: string, p: string) => p === 'mine' },
+      },
+    });
+    const schema = buildSchema();
+    const m = (extra = '') =>
+      `mutation { scheduleReport(cadence: MONTHLY, webhookUrl: "${url}"${extra}) { id cadence projectId } }`;
+    const ok = await graphql({ schema, source: m(', projectId: "mine"'), contextValue: ctx('owner') });
+    expect(ok.errors).toBeUndefined();
+    expect(registered).toEqual([(ok.data as { scheduleReport: { id: string } }).scheduleReport.id]);
+    const code = async (source: string, c: unknown) =>
+      ((await graphql({ schema, source, contextValue: c })).errors?.[0]?.originalError as { code?: string })
+        .code;
+    expect(await code(m(', projectId: "theirs"'), ctx('owner'))).toBe('FORBIDDEN');
+    expect(await code(m(), ctx('member'))).toBe('FORBIDDEN');
+    expect(await code(m(), ctx('owner', false))).toBe('SERVICE_UNAVAILABLE');
   });
 });
