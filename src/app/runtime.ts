@@ -5,9 +5,10 @@
  * harness all start through here so they cannot drift apart.
  */
 import mongoose, { type Connection } from 'mongoose';
-import type { Db } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import type { Config } from '../config/env';
 import { createEventSystem, type EventSystem } from '../events';
+import { attachMonitoring } from '../monitoring/create-monitoring';
 import type { EventBus } from '../events/bus';
 import { createAppPubSub, type AppPubSub } from '../pubsub/pubsub';
 import { systemClock, type Clock } from '../shared/clock';
@@ -58,6 +59,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // Polling heartbeats instead of the streaming (exhaust) protocol: the embedded server
     // answers a streamed hello without moreToCome under load, which clears the pool.
     serverMonitoringMode: 'poll',
+    // Database command latency for performance monitoring (src/monitoring).
+    monitorCommands: config.MONITORING_ENABLED,
   });
   await connection.asPromise();
   const db = connection.db as unknown as Db;
@@ -73,6 +76,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const deps: ServiceDeps = { config, logger, clock, connection, db, events, pubsub };
   const services = createServices(deps);
   registerListeners(events, services, deps);
+  await attachMonitoring(services.monitoring, {
+    agenda: eventSystem.queue.agenda,
+    client: connection.getClient() as unknown as MongoClient,
+  });
   // Build every model's indexes (unique constraints are part of correctness) before serving.
   await Promise.all(Object.values(connection.models).map((model) => model.init()));
   if (options.worker) {
@@ -102,6 +109,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     stop() {
       stopped ??= (async () => {
         await eventSystem.queue.stop(config.SHUTDOWN_TIMEOUT_MS);
+        await services.monitoring?.stop();
         // Kills every MCP server's process tree, so a shutdown leaves no orphans.
         await services.mcp.close();
         await connection.close();

@@ -17,6 +17,8 @@ import { createCostServices, type CostServices } from '../costs/cost-services';
 import { createBudgetFeature, type BudgetFeature } from '../budgets/feature';
 import type { EventBus } from '../events/bus';
 import { McpService } from '../mcp/mcp-service';
+import { createMonitoring } from '../monitoring/create-monitoring';
+import type { MonitoringService } from '../monitoring/monitoring-service';
 import type { AppPubSub } from '../pubsub/pubsub';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
@@ -41,6 +43,8 @@ export interface Services extends CostServices {
   onboarding: OnboardingService;
   mcp: McpService;
   budgets: BudgetFeature;
+  /** Absent when MONITORING_ENABLED=false. */
+  monitoring?: MonitoringService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -51,12 +55,15 @@ export function createServices(deps: ServiceDeps): Services {
     events: deps.events,
     logger: deps.logger,
   });
+  const monitoring = createMonitoring(deps);
+  monitoring?.observeMcpRegistry(mcp.registry);
   const costServices = createCostServices({
     db: deps.db,
     clock: deps.clock,
     events: deps.events,
     pubsub: deps.pubsub,
     toolsFor: mcp.toolsFor,
+    instrumentRunner: monitoring && ((runner) => monitoring.instrumentChatRunner(runner)),
   });
   return {
     auth: new AuthService({ models, clock: deps.clock }),
@@ -64,6 +71,7 @@ export function createServices(deps: ServiceDeps): Services {
     apiKeys,
     onboarding: new OnboardingService({ models, clock: deps.clock, apiKeys }),
     mcp,
+    monitoring,
     ...costServices,
     budgets: createBudgetFeature({
       connection: deps.connection,
@@ -77,7 +85,9 @@ export function createServices(deps: ServiceDeps): Services {
 }
 
 /** Queued and inline event listeners of every feature. Called once per process. */
-export function registerListeners(events: EventBus, services: Services, _deps: ServiceDeps): void {
+export function registerListeners(bus: EventBus, services: Services, _deps: ServiceDeps): void {
+  // Listeners registered through the monitored bus are timed (dispatch latency, duration).
+  const events = services.monitoring?.observeBus(bus) ?? bus;
   // Features add: registerCostListeners(events, services);
   registerCostListeners(events, services.costs, costTrackingMode());
 }

@@ -28,6 +28,8 @@ export interface CostServicesDeps {
   env?: Record<string, string | undefined>;
   /** MCP tools for requests that name servers (the MCP service's `toolsFor`). */
   toolsFor?: ConversationServiceDeps['toolsFor'];
+  /** Wraps the chat runner (performance monitoring times provider calls through it). */
+  instrumentRunner?: (runner: ChatRunner) => ChatRunner;
 }
 
 export interface CostServices {
@@ -60,7 +62,7 @@ export function createCostServices(deps: CostServicesDeps): CostServices {
     costQueries: new CostQueryService(costRecords),
     conversations: new ConversationService({
       store: conversationStore,
-      runner: new ChatRunner(providers),
+      runner: deps.instrumentRunner?.(new ChatRunner(providers)) ?? new ChatRunner(providers),
       costs,
       pricing,
       events: deps.events,

@@ -11,6 +11,7 @@ import '../providers/graphql';
 import '../pricing/graphql';
 import '../costs/graphql';
 import '../conversations/graphql';
+import '../monitoring/graphql';
 import '../mcp/graphql';
 import '../budgets/graphql';
 

@@ -19,6 +19,8 @@ import { attachGraphQLWs, type GraphQLWsHandle } from './graphql-ws';
 import { createHttpServer, type HttpServerHandle } from './http-server';
 import { MongoRateLimiter, type RateLimiter } from './rate-limiter';
 import { createAppYoga, type AppYoga } from './yoga';
+import { startMetricsServerIfConfigured } from '../monitoring/metrics-port';
+import type { MetricsServer } from '../monitoring/metrics-http';
 
 export interface AppDeps {
   config: Config;
@@ -63,9 +65,11 @@ export function buildApp(deps: AppDeps): App {
     maxDepth: config.MAX_QUERY_DEPTH,
     maxComplexity: config.MAX_QUERY_COMPLEXITY,
     ready: async () => !stopping && (await deps.ready()),
+    metrics: { onApiPort: config.METRICS_PORT === undefined, token: config.METRICS_TOKEN },
   });
   const http = createHttpServer({ yoga, maxBodyBytes: config.MAX_BODY_BYTES });
   let ws: GraphQLWsHandle | undefined;
+  let metricsServer: MetricsServer | undefined;
 
   return {
     yoga,
@@ -92,6 +96,7 @@ export function buildApp(deps: AppDeps): App {
           resolve();
         });
       });
+      metricsServer = await startMetricsServerIfConfigured(config, deps.services.monitoring);
       const address = http.server.address() as AddressInfo;
       const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
       url = `http://${host}:${address.port}/graphql`;
@@ -102,6 +107,7 @@ export function buildApp(deps: AppDeps): App {
         const started = Date.now();
         const drained = http.drain(config.SHUTDOWN_TIMEOUT_MS);
         await ws?.close();
+        await metricsServer?.stop();
         const result = await drained;
         deps.logger.info({ ...result, ms: Date.now() - started }, 'http server stopped');
         await deps.onStop?.();

@@ -11,6 +11,7 @@ import { createContextFactory, type ContextDeps } from './context-factory';
 import { createMaskError, useErrorRequestIds } from './errors';
 import { requestIdOf, useRequestId } from './request-id';
 import { useQueryLimits } from './use-query-limits';
+import { monitoredPlugins, type MetricsEndpointOptions } from '../monitoring/yoga-plugins';
 
 export interface YogaDeps extends ContextDeps {
   schema: GraphQLSchema;
@@ -20,6 +21,8 @@ export interface YogaDeps extends ContextDeps {
   maxComplexity: number;
   /** Readiness: resolves true when the database and job queue answer. */
   ready(): Promise<boolean>;
+  /** `/metrics` on the API port (default) or not (served on METRICS_PORT), and its token. */
+  metrics?: MetricsEndpointOptions;
 }
 
 export type AppYoga = YogaServerInstance<Record<string, unknown>, AppContext>;
@@ -38,12 +41,13 @@ export function createAppYoga(deps: YogaDeps): AppYoga {
       maskError: createMaskError({ production: deps.production, logger: deps.logger }),
       errorMessage: 'Unexpected error.',
     },
-    plugins: [
-      useRequestId(),
-      useErrorRequestIds(),
-      useQueryLimits({ maxDepth: deps.maxDepth, maxComplexity: deps.maxComplexity }),
-      useReadinessCheck({ endpoint: '/ready', check: () => deps.ready() }),
-      {
+    // Named so monitoring can time each plugin's hooks (middleware execution time).
+    plugins: monitoredPlugins(deps.services.monitoring, deps.metrics ?? { onApiPort: true }, {
+      requestId: useRequestId(),
+      errorRequestIds: useErrorRequestIds(),
+      queryLimits: useQueryLimits({ maxDepth: deps.maxDepth, maxComplexity: deps.maxComplexity }),
+      readiness: useReadinessCheck({ endpoint: '/ready', check: () => deps.ready() }),
+      requestLog: {
         onRequest({ request }) {
           deps.logger.debug(
             { requestId: requestIdOf(request), method: request.method, url: request.url },
@@ -51,6 +55,6 @@ export function createAppYoga(deps: YogaDeps): AppYoga {
           );
         },
       },
-    ],
+    }),
   });
 }
