@@ -1,0 +1,337 @@
+/**
+ * A slow listener, a slow job, a slow MCP call and a slow provider, each on the real
+ * database chain: each shows up in the right metrics, fires exactly one
+ * PerformanceThresholdExceeded per cooldown (stored, dispatched and published), and is
+ * named by a recommendation. Time is a FakeClock: the "slow" parts advance it, so no
+ * test sleeps or asserts on wall time.
+ */
+import { EventEmitter } from 'node:events';
+import { MongoClient, type Db } from 'mongodb';
+import { createEventSystem, createEvent, type EventSystem } from '../../src/events';
+import type { DatabaseHandle } from '../../src/db/chain';
+import { MonitoringService } from '../../src/monitoring/monitoring-service';
+import { defaultThresholds } from '../../src/monitoring/thresholds';
+import type { ChatRunner, ChatRequest, ChatStreamEvent } from '../../src/providers/chat-runner';
+import { createAppPubSub } from '../../src/pubsub/pubsub';
+import { FakeClock } from '../../src/shared/clock';
+import { createLogger } from '../../src/shared/logger';
+import { startTestDatabase } from '../helpers/db';
+import type { McpToolCallRecord } from '../../src/mcp/registry/types';
+import type { PerformanceAlert } from '../../src/monitoring/alert-store';
+
+let database: DatabaseHandle;
+let client: MongoClient;
+let db: Db;
+let events: EventSystem;
+const logger = createLogger({ level: 'silent' });
+const clock = new FakeClock('2026-03-02T10:00:00.000Z');
+const pubsub = createAppPubSub();
+let monitoring: MonitoringService;
+const dispatched: string[] = [];
+const published: PerformanceAlert[] = [];
+let stopAlerts = () => undefined as void;
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  client = new MongoClient(database.uri, { monitorCommands: true });
+  await client.connect();
+  db = client.db(database.dbName);
+  events = await createEventSystem({ db, logger, clock, pollIntervalMs: 200, lockLifetimeMs: 10_000 });
+  monitoring = new MonitoringService({
+    db,
+    clock,
+    logger,
+    events: events.bus,
+    pubsub,
+    thresholds: { ...defaultThresholds, cooldownMs: 15 * 60_000, windowMs: 5 * 60_000 },
+    retentionMs: 7 * 86_400_000,
+    bucketMs: 60_000,
+    slowResolverMs: 50,
+    // Durations follow the fake clock, so a handler that advances it is "slow".
+    timer: () => clock.now().getTime(),
+  });
+  await monitoring.ensureIndexes();
+  monitoring.observeAgenda(events.queue.agenda);
+  monitoring.observeMongoClient(client);
+  events.bus.listen({
+    event: 'PerformanceThresholdExceeded',
+    name: 'recordAlerts',
+    mode: 'inline',
+    handle: (event) =>
+      void dispatched.push(`${event.payload.metric}|${event.payload.subject}|${event.payload.severity}`),
+  });
+  const alerts = pubsub.subscribe('performanceAlert', 'system');
+  stopAlerts = () => void alerts.return?.();
+  void (async () => {
+    for await (const alert of alerts) published.push(alert);
+  })();
+  await events.queue.startWorker();
+});
+
+afterAll(async () => {
+  stopAlerts();
+  await monitoring?.stop();
+  await events?.queue.stop(1000);
+  await client?.close();
+  await database?.stop?.();
+});
+
+const alertsFor = (metric: string, subject: string) =>
+  db.collection('performance_alerts').countDocuments({ metric, subject });
+
+async function expectOneAlertPerCooldown(metric: string, subject: string, again: () => Promise<void>) {
+  const first = await monitoring.tick();
+  expect(first.filter((a) => a.metric === metric && a.subject === subject)).toHaveLength(1);
+  // Still slow within the cooldown: no second alert.
+  await again();
+  clock.advance(60_000);
+  const second = await monitoring.tick();
+  expect(second.filter((a) => a.subject === subject)).toHaveLength(0);
+  expect(await alertsFor(metric, subject)).toBe(1);
+  expect(dispatched.filter((d) => d.startsWith(`${metric}|${subject}|`))).toHaveLength(1);
+  expect(published.filter((a) => a.metric === metric && a.subject === subject)).toHaveLength(1);
+}
+
+/** Moves past every window and cooldown so one scenario's samples don't leak into the next. */
+function nextScenario() {
+  clock.advance(60 * 60_000);
+}
+
+describe('a slow listener', () => {
+  it('is measured, alerts once per cooldown and is named by a recommendation', async () => {
+    const bus = monitoring.observeBus(events.bus);
+    bus.listen({
+      event: 'MCPToolExecuted',
+      name: 'slowAudit',
+      mode: 'inline',
+      handle: () => clock.advance(400), // 8x the 50 ms listener threshold
+    });
+    const dispatch = () =>
+      events.bus.dispatch(
+        createEvent(
+          'MCPToolExecuted',
+          { server: 's', tool: 't', durationMs: 1, isError: false },
+          { occurredAt: clock.now() },
+        ),
+      );
+    await dispatch();
+    const report = await monitoring.performance({ components: ['listener', 'event_dispatch'] });
+    const listener = report.slowest.find((s) => s.component === 'listener');
+    expect(listener).toMatchObject({ subject: 'MCPToolExecuted.slowAudit', count: 1, p95Ms: 400 });
+    expect(report.slowest.find((s) => s.component === 'event_dispatch')?.p95Ms).toBe(0);
+
+    await expectOneAlertPerCooldown('listener', 'MCPToolExecuted.slowAudit', dispatch);
+    const [alert] = await monitoring.recentAlerts(1);
+    expect(alert).toMatchObject({ severity: 'CRITICAL', value: 400, threshold: 50 });
+
+    const recs = monitoring.recommendations(15);
+    expect(recs.find((r) => r.subject === 'MCPToolExecuted.slowAudit')?.evidence).toMatch(/p95 400 ms/);
+
+    // After the cooldown, a still-slow listener alerts again: once.
+    clock.advance(15 * 60_000);
+    await dispatch();
+    expect((await monitoring.tick()).filter((a) => a.subject === 'MCPToolExecuted.slowAudit')).toHaveLength(
+      1,
+    );
+    expect(await alertsFor('listener', 'MCPToolExecuted.slowAudit')).toBe(2);
+    nextScenario();
+  });
+});
+
+describe('a slow job', () => {
+  it('records wait and run time per job name, alerts once and is recommended', async () => {
+    const { agenda } = events.queue;
+    agenda.define('reports:build', async () => {
+      clock.advance(3000); // 6x the 500 ms job threshold
+    });
+    const done = () => new Promise<void>((resolve) => agenda.once('complete:reports:build', () => resolve()));
+    const run = async () => {
+      const finished = done();
+      await agenda.now('reports:build', {});
+      await finished;
+    };
+    await run();
+    const report = await monitoring.performance({ components: ['job_run', 'job_wait'] });
+    expect(report.slowest.find((s) => s.component === 'job_run')).toMatchObject({
+      subject: 'reports:build',
+      count: 1,
+      p95Ms: 3000,
+    });
+    expect(report.slowest.find((s) => s.component === 'job_wait')?.subject).toBe('reports:build');
+    await expectOneAlertPerCooldown('job_run', 'reports:build', run);
+    expect(monitoring.recommendations(15).map((r) => r.id)).toContain('job-run:reports:build');
+    nextScenario();
+  });
+
+  it('counts failures by code and retries, and reads the backlog from the job collection', async () => {
+    const { agenda } = events.queue;
+    let attempts = 0;
+    agenda.define(
+      'flaky',
+      async () => {
+        attempts += 1;
+        if (attempts === 1) throw Object.assign(new Error('boom'), { code: 'PROVIDER_TIMEOUT' });
+      },
+      { backoff: () => 1 },
+    );
+    const succeeded = new Promise<void>((resolve) => agenda.once('success:flaky', () => resolve()));
+    await agenda.now('flaky', {});
+    await succeeded;
+    const run = (await monitoring.performance({ components: ['job_run'] })).slowest.find(
+      (s) => s.subject === 'flaky',
+    );
+    expect(run).toMatchObject({ count: 2, errors: 1, errorsByCode: { PROVIDER_TIMEOUT: 1 } });
+    expect(monitoring.instruments.retriesOf('flaky')).toBe(1);
+
+    // Three due jobs nobody runs (not defined here) are the backlog; the oldest is 2 minutes old.
+    const now = clock.now();
+    await db.collection('agendaJobs').insertMany(
+      [0, 1, 2].map((i) => ({
+        name: 'orphan',
+        data: {},
+        type: 'normal',
+        priority: 0,
+        nextRunAt: new Date(now.getTime() - i * 60_000),
+      })),
+    );
+    const states = await monitoring.refreshQueueState();
+    expect(states.find((s) => s.job === 'orphan')).toEqual({
+      job: 'orphan',
+      backlog: 3,
+      running: 0,
+      failed: 0,
+      oldestPendingAgeMs: 120_000,
+    });
+    // It keeps growing for the configured minutes: one backlog alert.
+    for (let i = 0; i < 11; i += 1) {
+      clock.advance(60_000);
+      await db
+        .collection('agendaJobs')
+        .insertOne({ name: 'orphan', data: {}, type: 'normal', priority: 0, nextRunAt: clock.now() });
+      await monitoring.refreshQueueState();
+    }
+    const fired = await monitoring.tick();
+    expect(fired.filter((a) => a.metric === 'queue_backlog_growing' && a.subject === 'orphan')).toHaveLength(
+      1,
+    );
+    expect((await monitoring.tick()).filter((a) => a.subject === 'orphan')).toHaveLength(0);
+    await db.collection('agendaJobs').deleteMany({ name: 'orphan' });
+    nextScenario();
+  });
+});
+
+describe('a slow MCP call', () => {
+  it('is measured per server and tool, alerts once and suggests max_concurrent or HTTP', async () => {
+    const registry = new EventEmitter<{ toolCalled: [McpToolCallRecord] }>();
+    monitoring.observeMcpRegistry(registry);
+    const call = async () => {
+      registry.emit('toolCalled', {
+        server: 'search',
+        tool: 'web',
+        durationMs: 1600,
+        argumentBytes: 10,
+        isError: false,
+      });
+    };
+    await call();
+    registry.emit('toolCalled', {
+      server: 'search',
+      tool: 'web',
+      durationMs: 30,
+      argumentBytes: 10,
+      isError: false,
+      errorCode: 'MCP_TIMEOUT',
+    });
+    const series = (await monitoring.performance({ subjectContains: 'SEARCH' })).slowest[0];
+    expect(series).toMatchObject({
+      component: 'mcp_call',
+      subject: 'search.web',
+      count: 2,
+      p95Ms: 1600,
+      errorsByCode: { MCP_TIMEOUT: 1 },
+    });
+    await expectOneAlertPerCooldown('mcp_call', 'search.web', call);
+    const rec = monitoring.recommendations(15).find((r) => r.id === 'mcp:search');
+    expect(rec?.action).toMatch(/max_concurrent for MCP server "search"/);
+    expect(rec?.evidence).toMatch(/search\.web p95 1600 ms/);
+    nextScenario();
+  });
+});
+
+describe('a slow provider', () => {
+  it('records latency, time to first token and errors, alerts once and suggests prompt caching', async () => {
+    const fake = {
+      async generate(request: ChatRequest) {
+        clock.advance(45_000);
+        if (request.model === 'broken') throw Object.assign(new Error('down'), { code: 'PROVIDER_ERROR' });
+        return { provider: request.provider, model: request.model, text: 'ok' };
+      },
+      async *stream(request: ChatRequest): AsyncGenerator<ChatStreamEvent, unknown> {
+        clock.advance(8000);
+        yield { type: 'text-delta', text: 'he' };
+        clock.advance(40_000);
+        yield { type: 'text-delta', text: 'llo' };
+        return { provider: request.provider, model: request.model, text: 'hello' };
+      },
+    } as unknown as ChatRunner;
+    const runner = monitoring.instrumentChatRunner(fake);
+    const request = (model: string): ChatRequest => ({ provider: 'openai', model, messages: [] });
+    await runner.generate(request('gpt-slow'));
+    await expect(runner.generate(request('broken'))).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+    const deltas: string[] = [];
+    for await (const e of runner.stream(request('gpt-slow')))
+      if (e.type === 'text-delta') deltas.push(e.text);
+    expect(deltas).toEqual(['he', 'llo']);
+
+    const report = await monitoring.performance({ components: ['provider_latency', 'provider_ttft'] });
+    const latency = report.slowest.find(
+      (s) => s.subject === 'openai/gpt-slow' && s.component === 'provider_latency',
+    );
+    expect(latency).toMatchObject({ count: 2, p50Ms: 45_000, maxMs: 48_000 });
+    expect(report.slowest.find((s) => s.component === 'provider_ttft')).toMatchObject({
+      subject: 'openai/gpt-slow',
+      p95Ms: 8000,
+    });
+    expect(report.slowest.find((s) => s.subject === 'openai/broken')?.errorsByCode).toEqual({
+      PROVIDER_ERROR: 1,
+    });
+
+    await expectOneAlertPerCooldown('provider_latency', 'openai/gpt-slow', async () => {
+      await runner.generate(request('gpt-slow'));
+    });
+    const rec = monitoring.recommendations(15).find((r) => r.id === 'provider:openai/gpt-slow');
+    expect(rec?.action).toMatch(/prompt caching/);
+    expect(rec?.evidence).toMatch(/time to first token p95 8000 ms/);
+    nextScenario();
+  });
+});
+
+describe('database commands and persistence', () => {
+  it('times driver commands by command and collection, and keeps closed buckets with a TTL', async () => {
+    await db.collection('widgets').insertOne({ a: 1 });
+    await db.collection('widgets').find({ a: 1 }).toArray();
+    const report = await monitoring.performance({ components: ['db_command'], subjectContains: 'widgets' });
+    expect(report.slowest.map((s) => s.subject).sort()).toEqual(['find widgets', 'insert widgets']);
+
+    clock.advance(2 * 60_000);
+    expect(await monitoring.flushBuckets()).toBeGreaterThan(0);
+    const trend = (await monitoring.performance({ trendHours: 2, subjectContains: 'widgets' })).trend;
+    expect(trend.map((p) => p.subject).sort()).toEqual(['find widgets', 'insert widgets']);
+    const ttl = (await db.collection('performance_buckets').indexes()).find((i) => i.key.expiresAt === 1);
+    expect(ttl?.expireAfterSeconds).toBe(0);
+    const bucket = await db.collection('performance_buckets').findOne({ subject: 'find widgets' });
+    expect((bucket?.expiresAt as Date).getTime() - (bucket?.bucketStart as Date).getTime()).toBe(
+      7 * 86_400_000,
+    );
+    // Flushing again writes nothing new: buckets are closed once.
+    expect(await monitoring.flushBuckets()).toBe(0);
+  });
+
+  it('rejects a bad filter with field-level errors', async () => {
+    await expect(monitoring.performance({ windowMinutes: 0 })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringContaining('filter.windowMinutes'),
+    });
+    await expect(monitoring.performance({ nope: 1 })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+});
