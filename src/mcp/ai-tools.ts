@@ -57,7 +57,28 @@ export function toAiTools(toolset: McpToolset, options: AiToolsOptions = {}): To
       inputSchema: jsonSchema<Record<string, unknown>>(asObjectSchema(def.inputSchema)),
       execute: async (input, { toolCallId, abortSignal }) => {
         const args = input ?? {};
-        const execution = await toolset.execute(def.name, args, { signal: abortSignal });
+        const started = performance.now();
+        let execution: McpToolExecution;
+        try {
+          execution = await toolset.execute(def.name, args, { signal: abortSignal });
+        } catch (error) {
+          // Only `requireTools` with a dead server throws: the call is still recorded.
+          const message = error instanceof Error ? error.message : String(error);
+          await options.onExecuted?.({
+            toolCallId,
+            name: def.name,
+            server: def.server,
+            tool: def.tool,
+            arguments: args,
+            argumentBytes: Buffer.byteLength(JSON.stringify(args)),
+            durationMs: performance.now() - started,
+            isError: true,
+            errorCode: (error as { code?: string }).code ?? 'MCP_TOOL_ERROR',
+            resultText: message,
+            result: { content: [{ type: 'text', text: message }], isError: true },
+          });
+          throw error;
+        }
         await options.onExecuted?.({
           toolCallId,
           name: def.name,

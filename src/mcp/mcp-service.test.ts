@@ -178,6 +178,27 @@ describe('McpService', () => {
     });
   });
 
+  it('with requireTools, a server lost mid-request fails the tool call and the call is still recorded', async () => {
+    await start();
+    const prepared = await service.prepareTools(['a'], caller, { requireTools: true, requestId: 'r2' });
+    const ctx = { toolCallId: 'c9', messages: [] };
+    await expect(prepared.tools.crash!.execute!({}, ctx)).rejects.toMatchObject({
+      code: 'MCP_SERVER_UNAVAILABLE',
+    });
+    expect(prepared.calls).toEqual([
+      expect.objectContaining({
+        toolCallId: 'c9',
+        server: 'a',
+        tool: 'crash',
+        isError: true,
+        errorCode: 'MCP_SERVER_UNAVAILABLE',
+      }),
+    ]);
+    expect(events.dispatched('MCPToolExecuted').map((e) => [e.payload.requestId, e.payload.isError])).toEqual(
+      [['r2', true]],
+    );
+  });
+
   it('validates input at the boundary', async () => {
     await start();
     await expect(service.prepareTools([], caller)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
