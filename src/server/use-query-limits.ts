@@ -29,7 +29,7 @@ export function useQueryLimits(options: QueryLimitsOptions = {}): Plugin {
   const { maxDepth = 12, maxComplexity = 2000 } = options;
   return {
     onValidate({ addValidationRule }) {
-      addValidationRule((context) => queryLimitsRule(context, maxDepth, maxComplexity));
+      addValidationRule((context: ValidationContext) => queryLimitsRule(context, maxDepth, maxComplexity));
     },
   };
 }
