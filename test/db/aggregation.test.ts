@@ -163,6 +163,10 @@ describe('aggregation', () => {
         },
       },
     ]);
+    const roots = await agg([
+      { $bucket: { groupBy: '$tokens', boundaries: [0, 1000], output: { docs: { $push: '$$ROOT' } } } },
+    ]);
+    expect(Object.keys(roots[0]?.docs[0] ?? {}).sort()).toEqual(Object.keys(usage[0]!).sort());
     expect(rows).toEqual([
       { _id: 0, n: 1, ids: [2] },
       { _id: 50, n: 2, ids: [1, 4] },

@@ -191,7 +191,7 @@ function makeAccumulator(op: string): Accumulator {
   }
 }
 
-function group(docs: Doc[], spec: Doc, vars: Vars): Doc[] {
+function group(docs: Doc[], spec: Doc, vars: Vars, idOf?: (doc: Doc, index: number) => unknown): Doc[] {
   if (!('_id' in spec)) fail(15955, 'a group specification must include an _id');
   const fields = Object.entries(spec).filter(([k]) => k !== '_id');
   const accSpecs = fields.map(([k, v]) => {
@@ -205,9 +205,9 @@ function group(docs: Doc[], spec: Doc, vars: Vars): Doc[] {
     return { name: k, op, arg };
   });
   const groups = new Map<string, { id: unknown; accs: Accumulator[] }>();
-  for (const doc of docs) {
+  docs.forEach((doc, index) => {
     const ctx = { ROOT: doc, CURRENT: doc, ...vars };
-    const id = evaluate(spec._id, ctx) ?? null;
+    const id = (idOf ? idOf(doc, index) : evaluate(spec._id, ctx)) ?? null;
     const key = valueKey(id);
     let g = groups.get(key);
     if (!g) {
@@ -215,7 +215,7 @@ function group(docs: Doc[], spec: Doc, vars: Vars): Doc[] {
       groups.set(key, g);
     }
     accSpecs.forEach((a, i) => g!.accs[i]!.add(evaluate(a.arg, ctx)));
-  }
+  });
   return [...groups.values()].map((g) => {
     const out: Doc = { _id: g.id };
     accSpecs.forEach((a, i) => (out[a.name] = g.accs[i]!.result()));
@@ -313,12 +313,14 @@ function bucket(docs: Doc[], spec: Doc, vars: Vars): Doc[] {
       fail(40066, `$bucket could not find a matching branch for an input, and no default was specified.`);
     return { doc, id: idx < 0 ? spec.default : boundaries[idx] };
   });
+  // Bucket ids are computed above and passed in, so $$ROOT in the output stays the input document.
   const grouped = group(
-    tagged.map((t) => ({ ...t.doc, __bucket: t.id })),
-    { _id: '$__bucket', ...output },
+    tagged.map((t) => t.doc),
+    { _id: null, ...output },
     vars,
+    (_doc, i) => tagged[i]!.id,
   );
-  return sortDocs(grouped, undefined).sort((a, b) => {
+  return grouped.sort((a, b) => {
     const ia = boundaries.findIndex((x) => valuesEqual(x, a._id));
     const ib = boundaries.findIndex((x) => valuesEqual(x, b._id));
     return (ia < 0 ? Infinity : ia) - (ib < 0 ? Infinity : ib);
