@@ -8,16 +8,29 @@ import { startTestDatabase } from '../helpers/db';
 
 let db: DatabaseHandle;
 let conn: mongoose.Connection;
-let User: mongoose.Model<mongoose.InferSchemaType<typeof userSchema>>;
-let Post: mongoose.Model<mongoose.InferSchemaType<typeof postSchema>>;
+// Models are typed by hand: letting tsc infer them from the schemas is very expensive to type-check.
+interface UserDoc {
+  email: string;
+  name?: string;
+  logins: number;
+  createdAt?: Date;
+}
+interface PostDoc {
+  author?: mongoose.Types.ObjectId;
+  title: string;
+  tags: string[];
+  cost?: mongoose.Types.Decimal128;
+}
+let User: mongoose.Model<UserDoc>;
+let Post: mongoose.Model<PostDoc>;
 
-const userSchema = new Schema({
+const userSchema: object = new Schema({
   email: { type: String, required: true, unique: true },
   name: String,
   logins: { type: Number, default: 0 },
   createdAt: Date,
 });
-const postSchema = new Schema({
+const postSchema: object = new Schema({
   author: { type: Schema.Types.ObjectId, ref: 'User' },
   title: String,
   tags: [String],
@@ -27,8 +40,8 @@ const postSchema = new Schema({
 beforeAll(async () => {
   db = await startTestDatabase();
   conn = await mongoose.createConnection(db.uri).asPromise();
-  User = conn.model('User', userSchema);
-  Post = conn.model('Post', postSchema);
+  User = conn.model('User', userSchema as Schema) as unknown as mongoose.Model<UserDoc>;
+  Post = conn.model('Post', postSchema as Schema) as unknown as mongoose.Model<PostDoc>;
 });
 
 afterAll(async () => {
