@@ -51,7 +51,8 @@ export function createServices(deps: ServiceDeps): Services {
   const models = authModels(deps.connection);
   const apiKeys = new ApiKeyService({ models, clock: deps.clock, pubsub: deps.pubsub });
   const mcp = new McpService({
-    configPath: process.env.MCP_CONFIG_PATH || '.mcp.json',
+    // The same variable the CLI's --config reads, so both see one file.
+    configPath: process.env.AI_MCP_CONFIG || '.mcp.json',
     events: deps.events,
     logger: deps.logger,
   });

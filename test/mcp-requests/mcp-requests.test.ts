@@ -17,7 +17,7 @@ let owner: SeededActor;
 let projectId: string;
 const executed: DomainEvent<'MCPToolExecuted'>[] = [];
 const slow: DomainEvent<'PerformanceThresholdExceeded'>[] = [];
-const previousConfigPath = process.env.MCP_CONFIG_PATH;
+const previousConfigPath = process.env.AI_MCP_CONFIG;
 
 beforeAll(async () => {
   ({ dir } = await projectWith({
@@ -35,7 +35,7 @@ beforeAll(async () => {
     chains: { tools: { servers: ['everything', 'dead'], allowTools: ['echo', 'get-sum'] } },
   }));
   Object.assign(process.env, {
-    MCP_CONFIG_PATH: `${dir}/.mcp.json`,
+    AI_MCP_CONFIG: `${dir}/.mcp.json`,
     MOCK_PROVIDER: 'on',
     PROVIDER_MAX_RETRIES: '0',
   });
@@ -61,8 +61,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
-  if (previousConfigPath === undefined) delete process.env.MCP_CONFIG_PATH;
-  else process.env.MCP_CONFIG_PATH = previousConfigPath;
+  if (previousConfigPath === undefined) delete process.env.AI_MCP_CONFIG;
+  else process.env.AI_MCP_CONFIG = previousConfigPath;
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
