@@ -4,7 +4,14 @@
  * resolvers slower than `slowResolverMs` as `resolver` "Type.field". Resolvers are
  * wrapped once per schema; a fast resolver costs two timer reads and nothing else.
  */
-import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import {
+  defaultFieldResolver,
+  getOperationAST,
+  isObjectType,
+  type DocumentNode,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Instruments } from '../monitoring/instruments';
 
@@ -18,19 +25,18 @@ const wrapped = new WeakSet<GraphQLSchema>();
 
 export function useOperationTiming({ instruments, slowResolverMs = 50 }: OperationTimingOptions): Plugin {
   const started = new WeakMap<object, number>();
-  const finish = (args: { contextValue: unknown; operationName?: string | null }, result: unknown) => {
+  const finish = (
+    args: { contextValue: unknown; document: DocumentNode; operationName?: string | null },
+    result: unknown,
+  ) => {
     const t0 = started.get(args.contextValue as object);
     if (t0 === undefined) return;
     started.delete(args.contextValue as object);
     const errors = (result as { errors?: readonly { extensions?: { code?: unknown } }[] } | undefined)
       ?.errors;
     const code = errors?.length ? String(errors[0]?.extensions?.code ?? 'INTERNAL_SERVER_ERROR') : undefined;
-    instruments.record(
-      'graphql_operation',
-      args.operationName ?? 'anonymous',
-      instruments.timer() - t0,
-      code,
-    );
+    const name = args.operationName || getOperationAST(args.document)?.name?.value || 'anonymous';
+    instruments.record('graphql_operation', name, instruments.timer() - t0, code);
   };
   return {
     onSchemaChange({ schema }) {
