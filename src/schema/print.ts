@@ -13,12 +13,12 @@ export function printAppSchema(): string {
   return `${printSchema(lexicographicSortSchema(buildSchema()))}\n`;
 }
 
-export function main(argv = process.argv.slice(2)): number {
+export function main(argv = process.argv.slice(2), path = schemaPath): number {
   const printed = printAppSchema();
   if (argv.includes('--check')) {
     let current = '';
     try {
-      current = readFileSync(schemaPath, 'utf8');
+      current = readFileSync(path, 'utf8');
     } catch {
       /* missing counts as out of date */
     }
@@ -29,8 +29,8 @@ export function main(argv = process.argv.slice(2)): number {
     process.stdout.write('schema.graphql is up to date.\n');
     return 0;
   }
-  writeFileSync(schemaPath, printed);
-  process.stdout.write(`Wrote ${schemaPath}\n`);
+  writeFileSync(path, printed);
+  process.stdout.write(`Wrote ${path}\n`);
   return 0;
 }
 
