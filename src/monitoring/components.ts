@@ -19,7 +19,3 @@ export const components = [
 ] as const;
 
 export type Component = (typeof components)[number];
-
-export function isComponent(value: string): value is Component {
-  return (components as readonly string[]).includes(value);
-}
