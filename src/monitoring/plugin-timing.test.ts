@@ -29,7 +29,7 @@ describe('timePlugins', () => {
         },
       },
       { instruments },
-    ) as Record<string, (...args: unknown[]) => unknown>[];
+    ) as unknown as Record<string, (...args: unknown[]) => unknown>[];
     expect(a?.onPluginInit).toBe(init); // init hooks are not wrapped
     expect(a?.onRequest?.()).toBe('sync');
     await expect(budget?.onExecute?.()).resolves.toBe('async');
@@ -61,7 +61,7 @@ describe('timePlugins', () => {
         },
       },
       { instruments },
-    ) as Record<string, (...args: unknown[]) => unknown>[];
+    ) as unknown as Record<string, (...args: unknown[]) => unknown>[];
     expect(() => p?.onValidate?.()).toThrow('deep');
     await expect(p?.onParse?.()).rejects.toThrow('x');
     expect(() => p?.onResponse?.()).toThrow('plain');
