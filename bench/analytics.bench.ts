@@ -47,7 +47,7 @@ const columns: ExportTable['columns'] = [
 
 export default async function run(report: BenchReporter): Promise<void> {
   const handle = await startDatabase({ dbName: `bench_analytics_${Date.now()}` });
-  const client = await MongoClient.connect(handle.uri);
+  const client = await MongoClient.connect(handle.uri, { serverMonitoringMode: 'poll' });
   try {
     const db = client.db(handle.dbName);
     const services = createAnalyticsServices(db, new FakeClock('2026-04-01T00:00:00Z'));
