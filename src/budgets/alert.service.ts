@@ -5,7 +5,7 @@
  */
 import { formatUsd } from '../shared/money';
 import { AppError } from '../shared/errors';
-import type { Clock } from './clock';
+import type { Clock } from '../shared/clock';
 import { crossedThresholds, overshootingForecast, reachedThresholds, thresholdSeverity } from './alert-rules';
 import { toNano, type BudgetRecord } from './budget-record';
 import type { CounterState } from './counters';

@@ -11,7 +11,7 @@ import { canManageBudget, canReadBudget } from './budget-access';
 import { parseCreateBudget, parseUpdateBudget, type BudgetScope } from './budget-input';
 import type { BudgetRecord } from './budget-record';
 import type { BudgetStore } from './budget.store';
-import type { Clock } from './clock';
+import type { Clock } from '../shared/clock';
 import { applyLimitChange, findCounter } from './counters';
 import type { BudgetModels } from './models';
 import { periodWindow, projectSpend } from './period';

@@ -5,7 +5,7 @@
  * done the request is refused (BUDGET_CHECK_UNAVAILABLE); it never passes unchecked.
  */
 import { AppError } from '../shared/errors';
-import type { Clock } from './clock';
+import type { Clock } from '../shared/clock';
 import type { BudgetStore, BudgetSubject } from './budget.store';
 import type { CostEstimator } from './estimate/estimate';
 import { budgetCheckUnavailable, type HeldReservation, type ReservationService } from './reservation.service';

@@ -14,7 +14,7 @@
 import { AppError } from '../shared/errors';
 import { formatUsd } from '../shared/money';
 import type { Logger } from '../shared/logger';
-import type { Clock } from './clock';
+import type { Clock } from '../shared/clock';
 import type { AlertService } from './alert.service';
 import type { BudgetRecord } from './budget-record';
 import { adjustCounter, findCounter, reserveOnCounter, type CounterState } from './counters';

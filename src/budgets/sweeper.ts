@@ -12,7 +12,7 @@ import type { Logger } from '../shared/logger';
 import type { AlertService } from './alert.service';
 import { toNano } from './budget-record';
 import type { BudgetStore } from './budget.store';
-import type { Clock } from './clock';
+import type { Clock } from '../shared/clock';
 import { toCounterState, type CounterState } from './counters';
 import type { BudgetModels } from './models';
 import type { ReservationService, SpendSource } from './reservation.service';
