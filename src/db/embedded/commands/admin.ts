@@ -2,7 +2,7 @@
  * Handshake, administration and namespace commands: hello, ping, buildInfo, sessions,
  * create/drop, listCollections, listDatabases, dropDatabase.
  */
-import { Binary, Int32, Long, ObjectId } from 'bson';
+import { Binary, Int32, Long } from 'bson';
 import { fail, unsupported } from '../errors';
 import { compileFilter } from '../matcher';
 import { type Doc, isPlainObject } from '../values';
@@ -17,7 +17,8 @@ export function helloReply(ctx: Pick<CommandContext, 'connectionId'>, legacy: bo
   return {
     ...(legacy ? { ismaster: true } : { isWritablePrimary: true }),
     helloOk: true,
-    topologyVersion: { processId: processId, counter: Long.fromNumber(0) },
+    // No topologyVersion: advertising it commits a server to streaming awaitable hello replies
+    // (moreToCome). Without it the driver polls hello, which is all a standalone needs.
     maxBsonObjectSize: new Int32(16 * 1024 * 1024),
     maxMessageSizeBytes: new Int32(48000000),
     maxWriteBatchSize: new Int32(100000),
@@ -30,8 +31,6 @@ export function helloReply(ctx: Pick<CommandContext, 'connectionId'>, legacy: bo
     ok,
   };
 }
-
-const processId = new ObjectId();
 
 export const hello: Handler = (ctx) => helloReply(ctx, false);
 export const isMaster: Handler = (ctx) => helloReply(ctx, true);
