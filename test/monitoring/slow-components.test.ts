@@ -327,6 +327,40 @@ describe('database commands and persistence', () => {
     expect(await monitoring.flushBuckets()).toBe(0);
   });
 
+  it('merges the buckets several processes wrote for the same minute', async () => {
+    const bucketStart = new Date('2026-01-05T00:00:00.000Z');
+    const bucket = (instance: string, count: number, p95Ms: number) => ({
+      component: 'listener' as const,
+      subject: 'X.merge',
+      bucketStart,
+      bucketMs: 60_000,
+      instance,
+      count,
+      errors: instance === 'b' ? 1 : 0,
+      errorsByCode: {},
+      p50Ms: 1,
+      p95Ms,
+      p99Ms: p95Ms,
+      maxMs: p95Ms * 2,
+      totalMs: count * 10,
+    });
+    await monitoring.buckets.write([bucket('a', 3, 40), bucket('b', 1, 90)]);
+    await monitoring.buckets.write([bucket('a', 3, 40)]); // idempotent re-write
+    const [point] = await monitoring.buckets.trend(
+      bucketStart,
+      new Date(bucketStart.getTime() + 60_000),
+      'listener',
+    );
+    expect(point).toMatchObject({
+      subject: 'X.merge',
+      count: 4,
+      errors: 1,
+      p95Ms: 90,
+      maxMs: 180,
+      meanMs: 10,
+    });
+  });
+
   it('rejects a bad filter with field-level errors', async () => {
     await expect(monitoring.performance({ windowMinutes: 0 })).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
