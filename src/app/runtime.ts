@@ -56,9 +56,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const connection = mongoose.createConnection(options.database.uri, {
     dbName: options.database.dbName,
     serverSelectionTimeoutMS: 10_000,
-    // Polling heartbeats instead of the streaming (exhaust) protocol: the embedded server
-    // answers a streamed hello without moreToCome under load, which clears the pool.
-    serverMonitoringMode: 'poll',
     // Database command latency for performance monitoring (src/monitoring).
     monitorCommands: config.MONITORING_ENABLED,
   });
