@@ -70,7 +70,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const pubsub = createAppPubSub();
   const events = options.events ?? eventSystem.bus;
-  const deps: ServiceDeps = { config, logger, clock, connection, db, events, pubsub };
+  const deps: ServiceDeps = {
+    config,
+    logger,
+    clock,
+    connection,
+    db,
+    events,
+    pubsub,
+    agenda: eventSystem.queue.agenda,
+  };
   const services = createServices(deps);
   registerListeners(events, services, deps);
   await attachMonitoring(services.monitoring, {

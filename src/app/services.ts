@@ -16,6 +16,9 @@ import { costTrackingMode, registerCostListeners } from '../costs/cost-events';
 import { createCostServices, type CostServices } from '../costs/cost-services';
 import { createBudgetFeature, type BudgetFeature } from '../budgets/feature';
 import type { EventBus } from '../events/bus';
+import type { AnalyticsServices } from '../analytics/analytics-runtime';
+import { wireAnalytics, type AnalyticsAgenda } from '../analytics/wiring';
+import type { DownloadHandler } from '../server/use-export-downloads';
 import { McpService } from '../mcp/mcp-service';
 import { createMonitoring } from '../monitoring/create-monitoring';
 import type { MonitoringService } from '../monitoring/monitoring-service';
@@ -34,6 +37,8 @@ export interface ServiceDeps {
   db: Db;
   events: EventBus;
   pubsub: AppPubSub;
+  /** The job queue, for features that define their own agenda jobs (analytics exports, reports). */
+  agenda: AnalyticsAgenda;
 }
 
 export interface Services extends CostServices {
@@ -43,6 +48,9 @@ export interface Services extends CostServices {
   onboarding: OnboardingService;
   mcp: McpService;
   budgets: BudgetFeature;
+  analytics: AnalyticsServices;
+  /** Serves signed export downloads; null when exports are not configured. */
+  exportDownloads: DownloadHandler | null;
   /** Absent when MONITORING_ENABLED=false. */
   monitoring?: MonitoringService;
 }
@@ -66,8 +74,16 @@ export function createServices(deps: ServiceDeps): Services {
     toolsFor: mcp.toolsFor,
     instrumentRunner: monitoring && ((runner) => monitoring.instrumentChatRunner(runner)),
   });
+  const analytics = wireAnalytics({
+    db: deps.db,
+    clock: deps.clock,
+    events: deps.events,
+    agenda: deps.agenda,
+  });
   return {
     auth: new AuthService({ models, clock: deps.clock }),
+    analytics: analytics.services,
+    exportDownloads: analytics.downloadHandler,
     tenancy: new TenancyService({ models, clock: deps.clock, pubsub: deps.pubsub }),
     apiKeys,
     onboarding: new OnboardingService({ models, clock: deps.clock, apiKeys }),

@@ -12,6 +12,7 @@ import { createMaskError, useErrorRequestIds } from './errors';
 import { requestIdOf, useRequestId } from './request-id';
 import { useQueryLimits } from './use-query-limits';
 import { monitoredPlugins, type MetricsEndpointOptions } from '../monitoring/yoga-plugins';
+import { useExportDownloads } from './use-export-downloads';
 
 export interface YogaDeps extends ContextDeps {
   schema: GraphQLSchema;
@@ -47,6 +48,7 @@ export function createAppYoga(deps: YogaDeps): AppYoga {
       errorRequestIds: useErrorRequestIds(),
       queryLimits: useQueryLimits({ maxDepth: deps.maxDepth, maxComplexity: deps.maxComplexity }),
       readiness: useReadinessCheck({ endpoint: '/ready', check: () => deps.ready() }),
+      exportDownloads: useExportDownloads(deps.services.exportDownloads),
       requestLog: {
         onRequest({ request }) {
           deps.logger.debug(
