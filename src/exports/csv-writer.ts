@@ -6,7 +6,14 @@
  */
 import type { Writable } from 'node:stream';
 import { writeChunk, finish } from './backpressure';
-import { cellText, progressTicker, type ExportColumn, type ExportTable, type WriteOptions, type WriteResult } from './table';
+import {
+  cellText,
+  progressTicker,
+  type ExportColumn,
+  type ExportTable,
+  type WriteOptions,
+  type WriteResult,
+} from './table';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -20,7 +27,11 @@ function headerField(text: string): string {
   return csvField({ key: '', header: '', kind: 'string' }, text);
 }
 
-export async function writeCsv(table: ExportTable, out: Writable, options: WriteOptions = {}): Promise<WriteResult> {
+export async function writeCsv(
+  table: ExportTable,
+  out: Writable,
+  options: WriteOptions = {},
+): Promise<WriteResult> {
   const progress = progressTicker(options);
   const { columns } = table;
   // A BOM makes Excel open the file as UTF-8; CSV parsers strip or ignore it.

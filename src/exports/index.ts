@@ -22,14 +22,23 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   PDF: 'application/pdf',
 };
 
-export const FILE_EXTENSIONS: Record<ExportFormat, string> = { CSV: 'csv', JSON: 'json', XLSX: 'xlsx', PDF: 'pdf' };
+export const FILE_EXTENSIONS: Record<ExportFormat, string> = {
+  CSV: 'csv',
+  JSON: 'json',
+  XLSX: 'xlsx',
+  PDF: 'pdf',
+};
 
 export function parseExportFormat(value: string): ExportFormat {
   const upper = value.trim().toUpperCase();
   if ((EXPORT_FORMATS as readonly string[]).includes(upper)) return upper as ExportFormat;
-  throw new AppError('BAD_USER_INPUT', `Unknown export format "${value}": use one of ${EXPORT_FORMATS.join(', ')}.`, {
-    details: { field: 'format' },
-  });
+  throw new AppError(
+    'BAD_USER_INPUT',
+    `Unknown export format "${value}": use one of ${EXPORT_FORMATS.join(', ')}.`,
+    {
+      details: { field: 'format' },
+    },
+  );
 }
 
 export function writeExport(

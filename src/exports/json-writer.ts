@@ -5,7 +5,15 @@
  */
 import type { Writable } from 'node:stream';
 import { writeChunk, finish } from './backpressure';
-import { cellText, progressTicker, type ExportColumn, type ExportTable, type WriteOptions, type WriteResult, type CellValue } from './table';
+import {
+  cellText,
+  progressTicker,
+  type ExportColumn,
+  type ExportTable,
+  type WriteOptions,
+  type WriteResult,
+  type CellValue,
+} from './table';
 
 function jsonCell(column: ExportColumn, value: CellValue): string | number | null {
   if (value === null || value === undefined) return null;

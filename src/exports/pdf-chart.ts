@@ -52,7 +52,10 @@ export function drawBarChart(
     const barWidth = Math.max(0.5, slot * 0.8);
     bars.forEach((b, i) => {
       const h = (Math.max(0, b.value) / max) * plotHeight;
-      if (h > 0) doc.rect(axisLeft + i * slot + (slot - barWidth) / 2, y + plotHeight - h, barWidth, h).fill('#3b6fb6');
+      if (h > 0)
+        doc
+          .rect(axisLeft + i * slot + (slot - barWidth) / 2, y + plotHeight - h, barWidth, h)
+          .fill('#3b6fb6');
     });
   } else {
     doc.text('No data in this period.', axisLeft + 8, y + plotHeight / 2, { lineBreak: false });
@@ -61,7 +64,11 @@ export function drawBarChart(
     doc.fillColor('#444444').fontSize(7);
     doc.text(bars[0]?.label ?? '', axisLeft, y + plotHeight + 3, { lineBreak: false });
     const last = bars[bars.length - 1]?.label ?? '';
-    doc.text(last, axisLeft + plotWidth - 120, y + plotHeight + 3, { width: 120, align: 'right', lineBreak: false });
+    doc.text(last, axisLeft + plotWidth - 120, y + plotHeight + 3, {
+      width: 120,
+      align: 'right',
+      lineBreak: false,
+    });
   }
   doc.fillColor('black');
   return box.y + height;

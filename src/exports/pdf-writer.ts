@@ -20,7 +20,11 @@ export interface PdfOptions extends WriteOptions {
 const MARGIN = 36;
 const ROW_HEIGHT = 12;
 
-export async function writePdf(table: ExportTable, out: Writable, options: PdfOptions = {}): Promise<WriteResult> {
+export async function writePdf(
+  table: ExportTable,
+  out: Writable,
+  options: PdfOptions = {},
+): Promise<WriteResult> {
   const maxRows = Math.max(0, options.maxRows ?? PDF_MAX_ROWS);
   const progress = progressTicker(options);
   const landscape = table.columns.length > 5;

@@ -59,7 +59,8 @@ export function cellText(column: ExportColumn, value: CellValue): string {
   if (value === null || value === undefined) return '';
   switch (column.kind) {
     case 'money':
-      if (typeof value !== 'bigint') throw new TypeError(`column ${column.key}: money must be a bigint of nano-USD`);
+      if (typeof value !== 'bigint')
+        throw new TypeError(`column ${column.key}: money must be a bigint of nano-USD`);
       return formatUsd(value);
     case 'date':
       return value instanceof Date ? value.toISOString() : String(value);

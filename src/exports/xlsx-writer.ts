@@ -9,7 +9,15 @@
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { waitForDrain } from './backpressure';
-import { cellText, progressTicker, type CellValue, type ExportColumn, type ExportTable, type WriteOptions, type WriteResult } from './table';
+import {
+  cellText,
+  progressTicker,
+  type CellValue,
+  type ExportColumn,
+  type ExportTable,
+  type WriteOptions,
+  type WriteResult,
+} from './table';
 
 export const EXCEL_MAX_ROWS = 1_048_576;
 
@@ -40,10 +48,18 @@ export function sheetName(title: string, index: number): string {
   return `${base.slice(0, 31 - suffix.length)}${suffix}`;
 }
 
-export async function writeXlsx(table: ExportTable, out: Writable, options: XlsxOptions = {}): Promise<WriteResult> {
+export async function writeXlsx(
+  table: ExportTable,
+  out: Writable,
+  options: XlsxOptions = {},
+): Promise<WriteResult> {
   const maxRows = Math.min(EXCEL_MAX_ROWS, Math.max(2, options.maxRowsPerSheet ?? EXCEL_MAX_ROWS));
   const progress = progressTicker(options);
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useStyles: true,
+    useSharedStrings: false,
+  });
   workbook.creator = 'ai-spend-platform';
   const widths = table.columns.map((c) => (c.kind === 'date' ? 24 : Math.max(12, c.header.length + 2)));
   let sheets = 0;
@@ -51,7 +67,9 @@ export async function writeXlsx(table: ExportTable, out: Writable, options: Xlsx
 
   const openSheet = (): ExcelJS.Worksheet => {
     sheets += 1;
-    const sheet = workbook.addWorksheet(sheetName(table.title, sheets), { views: [{ state: 'frozen', ySplit: 1 }] });
+    const sheet = workbook.addWorksheet(sheetName(table.title, sheets), {
+      views: [{ state: 'frozen', ySplit: 1 }],
+    });
     sheet.columns = table.columns.map((c, i) => ({
       key: c.key,
       width: widths[i],

@@ -50,9 +50,9 @@ describe('CSV export', () => {
 
   it('rejects a money cell that is not exact nano-USD', async () => {
     const rows = [{ day: null, model: 'm', requests: 1, cost: 0.1 }];
-    await expect(writeCsv({ title: 't', columns, rows }, createWriteStream(tmp.file('bad.csv')))).rejects.toThrow(
-      /money must be a bigint/,
-    );
+    await expect(
+      writeCsv({ title: 't', columns, rows }, createWriteStream(tmp.file('bad.csv'))),
+    ).rejects.toThrow(/money must be a bigint/);
   });
 
   it('fails when the destination fails instead of reporting success', async () => {
@@ -85,10 +85,15 @@ describe('CSV export', () => {
         yield row;
       }
     }
-    const result = await writeExport('CSV', { title: 'big', columns, rows: sampled() }, createWriteStream(file), {
-      onProgress: (n) => progress.push(n),
-      progressEvery: 250_000,
-    });
+    const result = await writeExport(
+      'CSV',
+      { title: 'big', columns, rows: sampled() },
+      createWriteStream(file),
+      {
+        onProgress: (n) => progress.push(n),
+        progressEvery: 250_000,
+      },
+    );
     clearInterval(sampler);
     expect(result.rows).toBe(1_000_000);
     expect(progress).toEqual([250_000, 500_000, 750_000, 1_000_000, 1_000_000]);

@@ -8,7 +8,11 @@ import type { ExportColumn, ExportRow, ExportTable } from '../../src/exports';
 
 export function tempDir(): { dir: string; file: (name: string) => string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'exports-test-'));
-  return { dir, file: (name) => path.join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    file: (name) => path.join(dir, name),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export const columns: ExportColumn[] = [

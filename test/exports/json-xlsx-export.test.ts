@@ -1,7 +1,14 @@
 /** JSON and XLSX exports are read back with a JSON parser and exceljs's reader and checked cell by cell. */
 import { createWriteStream, readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
-import { writeExport, writeJson, writeXlsx, parseExportFormat, CONTENT_TYPES, FILE_EXTENSIONS } from '../../src/exports';
+import {
+  writeExport,
+  writeJson,
+  writeXlsx,
+  parseExportFormat,
+  CONTENT_TYPES,
+  FILE_EXTENSIONS,
+} from '../../src/exports';
 import { sheetName } from '../../src/exports/xlsx-writer';
 import { table, tempDir } from './helpers';
 

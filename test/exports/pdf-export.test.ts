@@ -12,7 +12,10 @@ afterAll(() => tmp.cleanup());
 
 const chart = {
   title: 'Cost per day (USD)',
-  points: Array.from({ length: 30 }, (_, i) => ({ label: `2026-01-${String(i + 1).padStart(2, '0')}`, value: i })),
+  points: Array.from({ length: 30 }, (_, i) => ({
+    label: `2026-01-${String(i + 1).padStart(2, '0')}`,
+    value: i,
+  })),
 };
 
 describe('PDF export', () => {

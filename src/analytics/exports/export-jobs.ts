@@ -13,7 +13,13 @@ import type { Collection, Db } from 'mongodb';
 import { z } from 'zod';
 import type { Clock } from '../../shared/clock';
 import { AppError, ValidationError } from '../../shared/errors';
-import { CONTENT_TYPES, EXPORT_FORMATS, FILE_EXTENSIONS, writeExport, type ExportFormat } from '../../exports';
+import {
+  CONTENT_TYPES,
+  EXPORT_FORMATS,
+  FILE_EXTENSIONS,
+  writeExport,
+  type ExportFormat,
+} from '../../exports';
 import type { AnalyticsServices } from '../analytics-runtime';
 import { parseReportFilter } from '../reports/report-filter';
 import { buildReportTable, REPORT_KINDS, type ReportKind } from './report-tables';
@@ -64,7 +70,8 @@ export class ExportJobService {
     private readonly clock: Clock,
     private readonly options: ExportJobOptions,
   ) {
-    if (options.secret.length < 32) throw new AppError('CONFIG_INVALID', 'The export signing secret must be at least 32 characters.');
+    if (options.secret.length < 32)
+      throw new AppError('CONFIG_INVALID', 'The export signing secret must be at least 32 characters.');
     this.exports = db.collection<ExportDoc>('analytics_exports');
     this.ttl = options.urlTtlMs ?? 60 * 60 * 1000;
   }
@@ -72,7 +79,9 @@ export class ExportJobService {
   async request(organizationId: string, requestedBy: string, input: unknown): Promise<ExportDoc> {
     const parsed = exportRequestSchema.safeParse(input);
     if (!parsed.success) {
-      throw new ValidationError(parsed.error.issues.map((i) => ({ field: ['input', ...i.path].join('.'), message: i.message })));
+      throw new ValidationError(
+        parsed.error.issues.map((i) => ({ field: ['input', ...i.path].join('.'), message: i.message })),
+      );
     }
     // Validate the filter now, so a bad request fails at once instead of in the job.
     parseReportFilter(organizationId, parsed.data.filter);
@@ -127,13 +136,19 @@ export class ExportJobService {
       return { ...doc, ...set };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await this.exports.updateOne({ _id: exportId }, { $set: { status: 'FAILED', error: message, finishedAt: this.clock.now() } });
+      await this.exports.updateOne(
+        { _id: exportId },
+        { $set: { status: 'FAILED', error: message, finishedAt: this.clock.now() } },
+      );
       throw error;
     }
   }
 
   /** The export of the caller's organisation, with a fresh signed URL once it is done. */
-  async status(organizationId: string, exportId: string): Promise<ExportDoc & { downloadUrl: string | null; expiresAt: Date | null }> {
+  async status(
+    organizationId: string,
+    exportId: string,
+  ): Promise<ExportDoc & { downloadUrl: string | null; expiresAt: Date | null }> {
     const doc = await this.exports.findOne({ _id: exportId, organizationId });
     if (!doc) throw new AppError('NOT_FOUND', `Export ${exportId} does not exist in your organisation.`);
     if (doc.status !== 'DONE') return { ...doc, downloadUrl: null, expiresAt: null };
@@ -154,12 +169,19 @@ export class ExportJobService {
     const expected = Buffer.from(this.sign(id, exp));
     const given = Buffer.from(signature);
     if (!Number.isSafeInteger(exp) || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new AppError('FORBIDDEN', 'This download link is not valid. Ask for the export status again for a new link.');
+      throw new AppError(
+        'FORBIDDEN',
+        'This download link is not valid. Ask for the export status again for a new link.',
+      );
     }
     if (exp < this.clock.now().getTime()) {
-      throw new AppError('FORBIDDEN', 'This download link has expired. Ask for the export status again for a new link.', {
-        status: 410,
-      });
+      throw new AppError(
+        'FORBIDDEN',
+        'This download link has expired. Ask for the export status again for a new link.',
+        {
+          status: 410,
+        },
+      );
     }
     const doc = await this.exports.findOne({ _id: id, status: 'DONE' });
     if (!doc) throw new AppError('NOT_FOUND', 'This export no longer exists.');

@@ -30,7 +30,10 @@ export async function buildReportTable(
 ): Promise<ExportTable> {
   const period = `${filter.from.toISOString()} to ${filter.to.toISOString()}`;
   if (kind === 'USAGE') {
-    const report = await deps.reports.usageReport(filter, { granularity: options.granularity, timezone: options.timezone });
+    const report = await deps.reports.usageReport(filter, {
+      granularity: options.granularity,
+      timezone: options.timezone,
+    });
     return {
       title: 'AI usage report',
       columns: [
@@ -123,7 +126,11 @@ export async function buildReportTable(
   };
 }
 
-async function* streamRecords(filter: ReportFilter, store: CostRecordStore, pageSize: number): AsyncIterable<ExportRow> {
+async function* streamRecords(
+  filter: ReportFilter,
+  store: CostRecordStore,
+  pageSize: number,
+): AsyncIterable<ExportRow> {
   let after: { requestedAt: Date; id: string } | undefined;
   for (;;) {
     const page = await store.find(

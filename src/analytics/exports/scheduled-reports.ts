@@ -64,9 +64,16 @@ export class ScheduledReportService {
   async schedule(organizationId: string, input: unknown): Promise<ScheduleDoc> {
     const parsed = scheduleInputSchema.safeParse(input);
     if (!parsed.success) {
-      throw new ValidationError(parsed.error.issues.map((i) => ({ field: ['input', ...i.path].join('.'), message: i.message })));
+      throw new ValidationError(
+        parsed.error.issues.map((i) => ({ field: ['input', ...i.path].join('.'), message: i.message })),
+      );
     }
-    const doc: ScheduleDoc = { _id: randomUUID(), organizationId, ...parsed.data, createdAt: this.clock.now() };
+    const doc: ScheduleDoc = {
+      _id: randomUUID(),
+      organizationId,
+      ...parsed.data,
+      createdAt: this.clock.now(),
+    };
     await this.schedules.insertOne(doc);
     return doc;
   }
@@ -76,7 +83,10 @@ export class ScheduledReportService {
     if (!s) throw new AppError('NOT_FOUND', `Report schedule ${scheduleId} does not exist.`);
     const period = lastPeriod(s.cadence, this.clock.now());
     const filter = parseReportFilter(s.organizationId, { ...period, projectId: s.projectId });
-    const report = await this.reports.usageReport(filter, { granularity: 'DAY', top: { dimension: 'MODEL', limit: 10 } });
+    const report = await this.reports.usageReport(filter, {
+      granularity: 'DAY',
+      top: { dimension: 'MODEL', limit: 10 },
+    });
     const body = JSON.stringify({
       scheduleId: s._id,
       organizationId: s.organizationId,
@@ -84,8 +94,16 @@ export class ScheduledReportService {
       cadence: s.cadence,
       from: period.from.toISOString(),
       to: period.to.toISOString(),
-      totals: { requests: report.totals.requests, errors: report.totals.errors, costUsd: formatUsd(report.totals.costNano) },
-      series: report.series.map((p) => ({ day: p.label, requests: p.summary.requests, costUsd: formatUsd(p.summary.costNano) })),
+      totals: {
+        requests: report.totals.requests,
+        errors: report.totals.errors,
+        costUsd: formatUsd(report.totals.costNano),
+      },
+      series: report.series.map((p) => ({
+        day: p.label,
+        requests: p.summary.requests,
+        costUsd: formatUsd(p.summary.costNano),
+      })),
       topModels: report.top.map((t) => ({ model: t.key, costUsd: formatUsd(t.summary.costNano) })),
     });
     const signature = createHmac('sha256', this.secret).update(body).digest('hex');
@@ -96,7 +114,10 @@ export class ScheduledReportService {
       signal: AbortSignal.timeout(10_000),
     });
     if (!response.ok) {
-      throw new AppError('SERVICE_UNAVAILABLE', `The report webhook answered ${response.status}; it will be retried.`);
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        `The report webhook answered ${response.status}; it will be retried.`,
+      );
     }
     await this.schedules.updateOne({ _id: s._id }, { $set: { lastSentAt: this.clock.now() } });
     return { status: response.status };
