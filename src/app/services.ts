@@ -106,5 +106,11 @@ export function registerListeners(bus: EventBus, services: Services, _deps: Serv
   // Listeners registered through the monitored bus are timed (dispatch latency, duration).
   const events = services.monitoring?.observeBus(bus) ?? bus;
   // Features add: registerCostListeners(events, services);
-  registerCostListeners(events, services.costs, costTrackingMode());
+  registerCostListeners(events, services.costs, costTrackingMode(), {
+    // The request's hold on its budgets becomes its actual cost (idempotent per request id).
+    onRecorded: (record) =>
+      record.kind === 'charge'
+        ? services.budgets.reservations.settle(record.requestId, record.cost.total)
+        : Promise.resolve(),
+  });
 }

@@ -41,6 +41,10 @@ export function registerCostListeners(
   events: EventBus,
   costs: CostTrackingService,
   mode: CostTrackingMode,
+  options: {
+    /** Runs after the record is stored, on every delivery (e.g. budget settlement, itself idempotent). */
+    onRecorded?: (record: CostRecord) => Promise<unknown>;
+  } = {},
 ): void {
   events.listen({
     event: 'ResponseGenerated',
@@ -49,7 +53,8 @@ export function registerCostListeners(
     // Every cost lands in one record; retries are safe because trackCost is idempotent.
     retry: { maxRetries: 10 },
     handle: async (event) => {
-      await costs.trackCost(event.payload.usageEventId);
+      const record = await costs.trackCost(event.payload.usageEventId);
+      await options.onRecorded?.(record);
     },
   });
 }

@@ -13,6 +13,7 @@ import { requestIdOf, useRequestId } from './request-id';
 import { useQueryLimits } from './use-query-limits';
 import { monitoredPlugins, type MetricsEndpointOptions } from '../monitoring/yoga-plugins';
 import { useExportDownloads } from './use-export-downloads';
+import { useBudgetEnforcement } from './use-budget-enforcement';
 
 export interface YogaDeps extends ContextDeps {
   schema: GraphQLSchema;
@@ -49,6 +50,8 @@ export function createAppYoga(deps: YogaDeps): AppYoga {
       queryLimits: useQueryLimits({ maxDepth: deps.maxDepth, maxComplexity: deps.maxComplexity }),
       readiness: useReadinessCheck({ endpoint: '/ready', check: () => deps.ready() }),
       exportDownloads: useExportDownloads(deps.services.exportDownloads),
+      // Reserves the worst case on every applicable budget before a budgeted field runs.
+      budgetEnforcement: useBudgetEnforcement(),
       requestLog: {
         onRequest({ request }) {
           deps.logger.debug(
