@@ -46,7 +46,7 @@ export async function openAnalytics(
   options: { logger?: Logger; handle?: DatabaseHandle } = {},
 ): Promise<AnalyticsServices & { close(): Promise<void> }> {
   const handle = options.handle ?? (await startDatabase({ logger: options.logger }));
-  const client = await MongoClient.connect(handle.uri, { serverMonitoringMode: 'poll' });
+  const client = await MongoClient.connect(handle.uri);
   const services = createAnalyticsServices(client.db(handle.dbName));
   await services.rollups.ensureIndexes();
   await services.sources.ensureIndexes();

@@ -21,7 +21,7 @@ const saved = process.env.MONGODB_URI;
 
 beforeAll(async () => {
   handle = await startTestDatabase();
-  client = await MongoClient.connect(handle.uri, { serverMonitoringMode: 'poll' });
+  client = await MongoClient.connect(handle.uri);
   records = await seedCostRecords(client.db(handle.dbName), {
     organizationId: 'org-cli',
     count: 300,

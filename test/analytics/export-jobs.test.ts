@@ -33,7 +33,7 @@ const filter = { from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' };
 
 beforeAll(async () => {
   handle = await startTestDatabase();
-  client = await MongoClient.connect(handle.uri, { serverMonitoringMode: 'poll' });
+  client = await MongoClient.connect(handle.uri);
   const db = client.db(handle.dbName);
   records = await seedCostRecords(db, {
     organizationId: ORG,

@@ -23,7 +23,7 @@ const ORG = 'org-gql';
 
 beforeAll(async () => {
   handle = await startTestDatabase();
-  client = await MongoClient.connect(handle.uri, { serverMonitoringMode: 'poll' });
+  client = await MongoClient.connect(handle.uri);
   const db = client.db(handle.dbName);
   records = await seedCostRecords(db, {
     organizationId: ORG,

@@ -18,7 +18,7 @@ const ORG = 'org-recs';
 
 beforeAll(async () => {
   handle = await startTestDatabase();
-  client = await MongoClient.connect(handle.uri, { serverMonitoringMode: 'poll' });
+  client = await MongoClient.connect(handle.uri);
   const db = client.db(handle.dbName);
   const from = new Date('2026-01-05T00:00:00Z');
   await seedCostRecords(db, { organizationId: ORG, count: 500, from, days: 20, failEvery: 4 });

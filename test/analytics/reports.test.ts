@@ -25,7 +25,7 @@ const sum = (rs: CostRecord[]) => rs.reduce((s, r) => s + r.cost.total, 0n);
 
 beforeAll(async () => {
   handle = await startTestDatabase();
-  client = await MongoClient.connect(handle.uri, { serverMonitoringMode: 'poll' });
+  client = await MongoClient.connect(handle.uri);
   db = client.db(handle.dbName);
   records = await seedCostRecords(db, {
     organizationId: ORG,

@@ -23,7 +23,7 @@ const clock = new FakeClock('2026-03-10T00:00:00Z');
 
 beforeAll(async () => {
   handle = await startTestDatabase();
-  client = await MongoClient.connect(handle.uri, { serverMonitoringMode: 'poll' });
+  client = await MongoClient.connect(handle.uri);
   db = client.db(handle.dbName);
 });
 afterAll(async () => {

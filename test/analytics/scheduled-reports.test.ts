@@ -27,7 +27,7 @@ const secret = 's'.repeat(32);
 
 beforeAll(async () => {
   handle = await startTestDatabase();
-  client = await MongoClient.connect(handle.uri, { serverMonitoringMode: 'poll' });
+  client = await MongoClient.connect(handle.uri);
   const db = client.db(handle.dbName);
   records = await seedCostRecords(db, {
     organizationId: 'org-sched',

@@ -26,15 +26,7 @@ export async function startBudgetFixture(
   options: { spend?: SpendSource; reservationTtlMs?: number; start?: string } = {},
 ): Promise<BudgetFixture> {
   const database = await startTestDatabase();
-  const connection = await mongoose
-    .createConnection(database.uri, {
-      dbName: database.dbName,
-      // The embedded server advertises topologyVersion but does not stream hello replies; the
-      // driver's streaming monitor then fails ("Server ended moreToCome unexpectedly") and clears
-      // the pool under load. Polling avoids that until the server is fixed.
-      serverMonitoringMode: 'poll',
-    })
-    .asPromise();
+  const connection = await mongoose.createConnection(database.uri, { dbName: database.dbName }).asPromise();
   const models = budgetModels(connection);
   await Promise.all(Object.values(models).map((m) => m.init()));
   const clock = new FakeClock(options.start ?? '2026-03-10T12:00:00.000Z');
