@@ -8,17 +8,4 @@ export function restartDelayMs(consecutiveFailures: number, baseMs = 250, maxMs 
   return Math.min(maxMs, baseMs * 2 ** (consecutiveFailures - 2));
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export { sleep } from '../../shared/sleep';

@@ -19,6 +19,7 @@ import type {
 
 import { makeUsage, type NormalisedUsage } from '../usage/normalised-usage';
 import { parseMockDirective, type MockScriptBook, type MockTurn } from './mock-script';
+import { sleep } from '../../shared/sleep';
 
 const CHARS_PER_TOKEN = 4;
 
@@ -56,22 +57,6 @@ function toSdkUsage(usage: NormalisedUsage): LanguageModelV3Usage {
     outputTokens: { total: usage.output + usage.reasoning, text: usage.output, reasoning: usage.reasoning },
     raw: { ...usage },
   };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function scriptedError(turn: MockTurn, modelId: string): APICallError {
