@@ -112,5 +112,6 @@ describe('CSV export', () => {
     expect(lines).toBe(1_000_001);
     // Row 999,999: day 999999 % 90 = 9, model index divisible by 3, 999999 * 1001 + 7 nano-USD.
     expect(last).toBe('2026-01-10T00:00:00.000Z,gpt-4o,1000000,1.000999006');
-  });
+    // A million rows written and read back take ~10 s alone, more on a busy CI machine.
+  }, 180_000);
 });
