@@ -37,18 +37,28 @@ const errorList = (byCode: Record<string, number>) =>
     .map(([code, count]) => ({ code, count }))
     .sort((a, b) => b.count - a.count);
 
+type BuilderTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+type Latency = ComponentSummary | SeriesStats;
+
+/** The latency and error fields a component summary and a series share. */
+function latencyFields<P extends Latency>(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, P>) {
+  return {
+    count: t.int({ resolve: (s) => s.count }),
+    errors: t.int({ resolve: (s) => s.errors }),
+    errorsByCode: t.field({ type: [ErrorCountRef], resolve: (s) => errorList(s.errorsByCode) }),
+    p50Ms: t.float({ resolve: (s) => s.p50Ms }),
+    p95Ms: t.float({ resolve: (s) => s.p95Ms }),
+    p99Ms: t.float({ resolve: (s) => s.p99Ms }),
+    maxMs: t.float({ resolve: (s) => s.maxMs }),
+  };
+}
+
 const ComponentSummaryRef = builder.objectRef<ComponentSummary>('PerformanceComponentSummary').implement({
   description: 'One component over the window: percentiles over all its samples, in milliseconds.',
   fields: (t) => ({
     component: t.field({ type: ComponentEnum, resolve: (s) => upper(s.component) }),
     subjects: t.exposeInt('series'),
-    count: t.exposeInt('count'),
-    errors: t.exposeInt('errors'),
-    errorsByCode: t.field({ type: [ErrorCountRef], resolve: (s) => errorList(s.errorsByCode) }),
-    p50Ms: t.exposeFloat('p50Ms'),
-    p95Ms: t.exposeFloat('p95Ms'),
-    p99Ms: t.exposeFloat('p99Ms'),
-    maxMs: t.exposeFloat('maxMs'),
+    ...latencyFields(t),
   }),
 });
 
@@ -57,13 +67,7 @@ const SeriesRef = builder.objectRef<SeriesStats>('PerformanceSeries').implement(
   fields: (t) => ({
     component: t.field({ type: ComponentEnum, resolve: (s) => upper(s.component) }),
     subject: t.exposeString('subject'),
-    count: t.exposeInt('count'),
-    errors: t.exposeInt('errors'),
-    errorsByCode: t.field({ type: [ErrorCountRef], resolve: (s) => errorList(s.errorsByCode) }),
-    p50Ms: t.exposeFloat('p50Ms'),
-    p95Ms: t.exposeFloat('p95Ms'),
-    p99Ms: t.exposeFloat('p99Ms'),
-    maxMs: t.exposeFloat('maxMs'),
+    ...latencyFields(t),
   }),
 });
 
