@@ -15,6 +15,9 @@ import type { Config } from '../config/env';
 import { costTrackingMode, registerCostListeners } from '../costs/cost-events';
 import { createCostServices, type CostServices } from '../costs/cost-services';
 import { createBudgetFeature, type BudgetFeature } from '../budgets/feature';
+import { CostRecordSpendSource } from '../budgets/cost-record-spend';
+import { scheduleBudgetSweeper } from '../budgets/sweeper-job';
+import { MongoCostRecordStore } from '../costs/mongo-cost-stores';
 import type { EventBus } from '../events/bus';
 import type { AnalyticsServices } from '../analytics/analytics-runtime';
 import { wireAnalytics, type AnalyticsAgenda } from '../analytics/wiring';
@@ -97,12 +100,14 @@ export function createServices(deps: ServiceDeps): Services {
       pubsub: deps.pubsub,
       events: deps.events,
       pricing: costServices.pricing,
+      // Settled spend comes from the cost records: new counters start from it, the sweeper repairs to it.
+      spend: new CostRecordSpendSource(new MongoCostRecordStore(deps.db)),
     }),
   };
 }
 
 /** Queued and inline event listeners of every feature. Called once per process. */
-export function registerListeners(bus: EventBus, services: Services, _deps: ServiceDeps): void {
+export function registerListeners(bus: EventBus, services: Services, deps: ServiceDeps): void {
   // Listeners registered through the monitored bus are timed (dispatch latency, duration).
   const events = services.monitoring?.observeBus(bus) ?? bus;
   // Features add: registerCostListeners(events, services);
@@ -113,4 +118,8 @@ export function registerListeners(bus: EventBus, services: Services, _deps: Serv
         ? services.budgets.reservations.settle(record.requestId, record.cost.total)
         : Promise.resolve(),
   });
+  // Expires holds of dead processes and repairs budget counters from the cost records.
+  void scheduleBudgetSweeper(deps.agenda, services.budgets.sweeper, deps.logger).catch((err: unknown) =>
+    deps.logger.error({ err }, 'could not schedule the budget sweeper'),
+  );
 }

@@ -29,10 +29,13 @@ export interface SweeperOptions {
   quietMs?: number;
   /** How far back ended periods are still checked. */
   lookbackMs?: number;
+  /** A counter unchanged since its last verification is verified again after this long. */
+  recheckMs?: number;
 }
 
 export interface SweepResult {
   expired: number;
+  /** Counters verified against the reservations and cost records in this run. */
   checked: number;
   repaired: number;
   alerts: number;
@@ -41,10 +44,12 @@ export interface SweepResult {
 export class BudgetSweeper {
   private readonly quietMs: number;
   private readonly lookbackMs: number;
+  private readonly recheckMs: number;
 
   constructor(private readonly options: SweeperOptions) {
     this.quietMs = options.quietMs ?? 60_000;
     this.lookbackMs = options.lookbackMs ?? 7 * 86_400_000;
+    this.recheckMs = options.recheckMs ?? 3_600_000;
   }
 
   async sweep(): Promise<SweepResult> {
@@ -71,20 +76,32 @@ export class BudgetSweeper {
       touchedAt: { $lte: new Date(now.getTime() - this.quietMs) },
       $or: [{ periodEnd: null }, { periodEnd: { $gt: new Date(now.getTime() - this.lookbackMs) } }],
     }).lean();
+    const recheckBefore = now.getTime() - this.recheckMs;
+    let checked = 0;
     let repaired = 0;
     let alerts = 0;
     for (const raw of candidates) {
       const counter = toCounterState(raw);
+      // Verified at this version recently: nothing wrote to it since, so nothing can have drifted
+      // through it (spend that never reaches a counter is caught by the periodic re-check).
+      if (raw.checkedVersion === counter.version && raw.checkedAt && raw.checkedAt.getTime() > recheckBefore)
+        continue;
+      checked += 1;
       try {
         const fixed = await this.repairOne(counter);
         if (fixed) repaired += 1;
+        const current = fixed ?? counter;
         const budget = await this.options.budgets.find(counter.budgetId);
-        if (budget) alerts += (await this.options.alerts.catchUp(budget, fixed ?? counter)).length;
+        if (budget) alerts += (await this.options.alerts.catchUp(budget, current)).length;
+        await models.Counter.updateOne(
+          { _id: current.id, version: current.version },
+          { $set: { checkedVersion: current.version, checkedAt: now } },
+        );
       } catch (error) {
         this.options.logger.warn({ err: error, counterId: counter.id }, 'budget counter repair failed');
       }
     }
-    return { checked: candidates.length, repaired, alerts };
+    return { checked, repaired, alerts };
   }
 
   /** Returns the corrected counter, or null when it was right (or changed under us). */

@@ -19,6 +19,10 @@ export const counterSchema = new Schema(
     headroomNano: { type: BigInt, required: true },
     version: { type: Number, required: true, default: 0 },
     touchedAt: { type: Date, required: true },
+    // The version the sweeper last verified against the cost records, and when: an unchanged
+    // counter is re-verified only now and then, so a sweep does not rescan every record each time.
+    checkedVersion: { type: Number, default: null },
+    checkedAt: { type: Date, default: null },
   },
   { collection: 'budget_counters', versionKey: false },
 );
