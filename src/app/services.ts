@@ -61,20 +61,22 @@ export interface Services extends CostServices {
 export function createServices(deps: ServiceDeps): Services {
   const models = authModels(deps.connection);
   const apiKeys = new ApiKeyService({ models, clock: deps.clock, pubsub: deps.pubsub });
+  const monitoring = createMonitoring(deps);
   const mcp = new McpService({
     // The same variable the CLI's --config reads, so both see one file.
     configPath: process.env.AI_MCP_CONFIG || '.mcp.json',
     events: deps.events,
     logger: deps.logger,
+    // With monitoring, slow calls alert through its cooldown (one stream), not once per call here.
+    slowCallMs: monitoring ? null : undefined,
   });
-  const monitoring = createMonitoring(deps);
   monitoring?.observeMcpRegistry(mcp.registry);
   const costServices = createCostServices({
     db: deps.db,
     clock: deps.clock,
     events: deps.events,
     pubsub: deps.pubsub,
-    toolsFor: mcp.toolsFor,
+    prepareTools: (servers, caller, options) => mcp.prepareTools(servers, caller, options),
     instrumentRunner: monitoring && ((runner) => monitoring.instrumentChatRunner(runner)),
   });
   const analytics = wireAnalytics({

@@ -2,6 +2,8 @@
  * The request path with the mock provider and in-memory stores, cost tracking wired through the
  * real event bus in sync (inline) mode: what a user sends, what is stored, what it cost.
  */
+import { jsonSchema, tool } from 'ai';
+
 import type { Caller } from '../auth/roles';
 import { createCostAnnouncer, registerCostListeners } from '../costs/cost-events';
 import type { CostRecord } from '../costs/cost-record';
@@ -16,7 +18,10 @@ import { ProviderRegistry } from '../providers/provider-registry';
 import { FakeClock } from '../shared/clock';
 import { createLogger } from '../shared/logger';
 import { InMemoryConversationStore } from './conversation-store';
-import { ConversationService } from './conversation-service';
+import { ConversationService, type ConversationServiceDeps } from './conversation-service';
+import type { DomainEvent } from '../events/event';
+import { PREFIX_CHARS } from './prompt-prefix';
+import type { RequestToolCall } from './request-tools';
 
 const member: Caller = {
   userId: 'u1',
@@ -35,7 +40,7 @@ const admin: Caller = {
 };
 const outsider: Caller = { ...admin, organizationId: 'org-2' };
 
-function setup() {
+function setup(extra: Partial<ConversationServiceDeps> = {}) {
   const clock = new FakeClock('2025-10-01T12:00:00Z');
   const registry = new ProviderRegistry(loadProvidersConfig({ PROVIDER_MAX_RETRIES: '0' }));
   const pricing = new PricingService(new InMemoryPriceOverrideStore(), undefined, () => clock.now());
@@ -64,6 +69,14 @@ function setup() {
     events,
     clock,
     newId: () => `id${++n}`,
+    ...extra,
+  });
+  const generated: DomainEvent<'ResponseGenerated'>[] = [];
+  events.listen({
+    event: 'ResponseGenerated',
+    name: 'test-recorder',
+    mode: 'inline',
+    handle: (event) => void generated.push(event),
   });
   // Price the mock models so costs are checkable by hand: $1 input, $0.10 cached, $2 output per MTok.
   const priceMock = () =>
@@ -75,7 +88,16 @@ function setup() {
       outputPerMTok: '2',
       effectiveFrom: '2025-01-01',
     });
-  return { service, scripts: registry.mockScripts, costRecords, usageEvents, published, priceMock, clock };
+  return {
+    service,
+    scripts: registry.mockScripts,
+    costRecords,
+    usageEvents,
+    published,
+    priceMock,
+    clock,
+    generated,
+  };
 }
 
 const send = (content: string, extra: Record<string, unknown> = {}) => ({
@@ -260,5 +282,147 @@ describe('tenancy', () => {
     expect(page2.hasNextPage).toBe(false);
     expect((await service.listConversations(admin)).conversations).toHaveLength(4);
     expect((await service.listConversations(outsider)).conversations).toHaveLength(0);
+  });
+});
+
+describe('what a request tells analytics', () => {
+  const send = (content: string, extra: Record<string, unknown> = {}) => ({
+    projectId: 'p1',
+    provider: 'mock',
+    model: 'mock-small',
+    content,
+    ...extra,
+  });
+
+  it('carries outcome, latency, the limit set and, for streams, the time to first text', async () => {
+    const { service, generated } = setup();
+    await service.sendMessage(member, send('short', { maxOutputTokens: 300 }));
+    for await (const event of service.streamMessage(member, send('streamed'))) void event;
+    expect(generated.map((e) => e.payload)).toEqual([
+      expect.objectContaining({
+        outcome: 'succeeded',
+        maxOutputTokens: 300,
+        ttftMs: null,
+        promptPrefixHash: null,
+        toolCalls: 0,
+        toolErrors: 0,
+      }),
+      expect.objectContaining({ outcome: 'succeeded', maxOutputTokens: null, ttftMs: expect.any(Number) }),
+    ]);
+    expect(generated[0]!.payload.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('fingerprints a long shared prompt prefix the same way, and a different one differently', async () => {
+    const { service, generated } = setup();
+    const preamble = 'You answer questions about the handbook. '.repeat(120);
+    expect(preamble.length).toBeGreaterThan(PREFIX_CHARS);
+    await service.sendMessage(member, send('first question', { system: preamble }));
+    await service.sendMessage(member, send('second question', { system: preamble }));
+    await service.sendMessage(member, send('third', { system: `Other. ${preamble}` }));
+    const [a, b, c] = generated.map((e) => e.payload.promptPrefixHash);
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+    expect(JSON.stringify(generated)).not.toContain('handbook');
+  });
+});
+
+describe('MCP tools in a request', () => {
+  const send = (extra: Record<string, unknown> = {}) => ({
+    projectId: 'p1',
+    provider: 'mock',
+    model: 'mock-small',
+    content: 'look it up',
+    mcpServers: ['kb'],
+    ...extra,
+  });
+
+  function withTools(options: { fail?: Error; context?: string } = {}) {
+    const calls: RequestToolCall[] = [];
+    const requests: unknown[] = [];
+    const prepareTools: ConversationServiceDeps['prepareTools'] = async (servers, _caller, opts) => {
+      requests.push({ servers, ...opts, signal: undefined });
+      if (options.fail) throw options.fail;
+      return {
+        context: options.context ?? '',
+        maxSteps: opts.maxSteps ?? 8,
+        calls,
+        tools: {
+          lookup: tool({
+            inputSchema: jsonSchema<{ q: string }>({ type: 'object', properties: { q: { type: 'string' } } }),
+            execute: async ({ q }, { toolCallId }) => {
+              calls.push({
+                toolCallId,
+                name: 'lookup',
+                server: 'kb',
+                tool: 'lookup',
+                arguments: { q },
+                argumentBytes: 10,
+                durationMs: 3.4,
+                isError: false,
+                resultText: `found ${q}`.padEnd(9_000, '.'),
+              });
+              return `found ${q}`;
+            },
+          }),
+        },
+      };
+    };
+    return { ...setup({ prepareTools }), requests };
+  }
+
+  it('passes the request id, message and limits, and records each call on the assistant message', async () => {
+    const { service, scripts, requests, generated } = withTools();
+    scripts.enqueue([{ toolCalls: [{ toolName: 'lookup', input: { q: 'pricing' } }] }, { text: 'done' }]);
+    const payload = await service.sendMessage(member, send({ requireTools: true, maxToolSteps: 3 }), {
+      requestId: 'req-1',
+    });
+    expect(requests).toEqual([
+      {
+        servers: ['kb'],
+        message: 'look it up',
+        requestId: 'req-1',
+        requireTools: true,
+        maxSteps: 3,
+        signal: undefined,
+      },
+    ]);
+    expect(payload.modelCalls).toHaveLength(2);
+    expect(payload.message.toolCalls).toEqual([
+      expect.objectContaining({
+        name: 'lookup',
+        arguments: { q: 'pricing' },
+        durationMs: 3,
+        errorCode: null,
+      }),
+    ]);
+    // Long tool output is cut, and says how much was left out.
+    expect(payload.message.toolCalls[0]!.resultText).toMatch(/^found pricing\.+… \[1000 more characters\]$/);
+    const stored = await service.getConversation(member, payload.conversation.id);
+    expect(stored.messages.map((m) => m.toolCalls.length)).toEqual([0, 1]);
+    expect(generated[0]!.payload).toMatchObject({ toolCalls: 1, toolErrors: 0 });
+  });
+
+  it('adds pre-step context after the caller’s system prompt', async () => {
+    const { service, scripts } = withTools({ context: 'Context: facts.' });
+    scripts.enqueue({ echoPrompt: true });
+    const payload = await service.sendMessage(member, send({ system: 'Be brief.' }));
+    expect(payload.message.content).toBe('Be brief.\n\nContext: facts.look it up');
+  });
+
+  it('stores nothing when the tools cannot be prepared', async () => {
+    const { service } = withTools({
+      fail: Object.assign(new Error('kb is down'), { code: 'MCP_SERVER_UNAVAILABLE' }),
+    });
+    await expect(service.sendMessage(member, send({ requireTools: true }))).rejects.toThrow('kb is down');
+    expect((await service.listConversations(member)).conversations).toEqual([]);
+  });
+
+  it('refuses mcpServers when no MCP integration is wired', async () => {
+    const { service } = setup();
+    await expect(service.sendMessage(member, send())).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      details: { fields: [{ field: 'mcpServers', message: expect.stringMatching(/not available/) }] },
+    });
   });
 });

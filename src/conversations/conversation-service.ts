@@ -2,11 +2,12 @@
  * Sending messages: the request path of an AI call. It validates the input, loads or starts the
  * conversation, calls the provider (generated or streamed, with MCP tools when asked), then makes
  * the one durable write that matters for money: the usage event, followed by ResponseGenerated
- * (id derived from it, so a retried dispatch is deduplicated). Cost records are written by the
+ * (id derived from it, so a retried dispatch is deduplicated). MCP tool calls the model made are
+ * recorded on the assistant message; chain pre-step results reach the model after the system prompt. Cost records are written by the
  * cost-tracking listener, not here. A provider failure still records the usage it charged.
  */
 import { randomUUID } from 'node:crypto';
-import type { ModelMessage, ToolSet } from 'ai';
+import type { ModelMessage } from 'ai';
 
 import { canUseProject, type Caller } from '../auth/roles';
 import { priceRequest } from '../costs/request-pricer';
@@ -21,6 +22,8 @@ import type { NormalisedUsage } from '../providers/usage/normalised-usage';
 import type { Clock } from '../shared/clock';
 import { AppError, ValidationError } from '../shared/errors';
 import type { Conversation, Message } from './conversation';
+import { promptPrefixHash } from './prompt-prefix';
+import { toMessageToolCall, type RequestTools, type RequestToolsOptions } from './request-tools';
 import { canContinueConversation, canReadConversation, visibleConversations } from './conversation-access';
 import type { ConversationCursor, ConversationStore } from './conversation-store';
 import { parseSendMessageInput, type ParsedSendMessageInput } from './send-message-input';
@@ -33,8 +36,11 @@ export interface ConversationServiceDeps {
   events: EventBus;
   clock: Clock;
   newId?: () => string;
-  /** Resolves MCP servers to AI SDK tools (provided by the MCP integration). */
-  toolsFor?: (servers: string[], caller: Caller) => Promise<ToolSet>;
+  /**
+   * Resolves MCP servers and chains to AI SDK tools, runs chain pre-steps, and records every call
+   * (provided by the MCP integration: `McpService.prepareTools`).
+   */
+  prepareTools?: (servers: string[], caller: Caller, options: RequestToolsOptions) => Promise<RequestTools>;
 }
 
 export interface RequestOptions {
@@ -61,6 +67,15 @@ interface PreparedRequest {
   chat: ChatRequest;
   requestId: string;
   requestedAt: Date;
+  /** The MCP tools of the request, with the calls the model makes (none without mcpServers). */
+  tools: RequestTools | null;
+  promptPrefixHash: string | null;
+}
+
+/** How long the request took, and for streams how long until the first text arrived. */
+interface Timing {
+  latencyMs: number;
+  ttftMs: number | null;
 }
 
 export class ConversationService {
@@ -98,11 +113,12 @@ export class ConversationService {
   ): Promise<SendMessagePayload> {
     const prepared = await this.prepare(caller, rawInput, options);
     const started = performance.now();
+    const elapsed = (): Timing => ({ latencyMs: performance.now() - started, ttftMs: null });
     try {
       const result = await this.deps.runner.generate(prepared.chat);
-      return await this.complete(caller, prepared, result.text, result.calls, performance.now() - started);
+      return await this.complete(caller, prepared, result.text, result.calls, elapsed());
     } catch (error) {
-      await this.recordFailure(caller, prepared, error, performance.now() - started);
+      await this.recordFailure(caller, prepared, error, elapsed());
       throw error;
     }
   }
@@ -117,23 +133,25 @@ export class ConversationService {
     // A client that disconnects mid-stream still pays for what the provider charged.
     let abandoned: ModelCall[] | undefined;
     const chat = { ...prepared.chat, onAbandoned: (calls: ModelCall[]) => (abandoned = calls) };
+    const timing: Timing = { latencyMs: 0, ttftMs: null };
+    const elapsed = () => ({ ...timing, latencyMs: performance.now() - started });
     try {
       for await (const event of this.deps.runner.stream(chat)) {
-        if (event.type === 'text-delta') yield { type: 'delta', text: event.text };
+        if (event.type === 'text-delta') {
+          timing.ttftMs ??= performance.now() - started;
+          yield { type: 'delta', text: event.text };
+        }
         if (event.type === 'finish') {
           const { text, calls } = event.result;
-          yield {
-            type: 'done',
-            payload: await this.complete(caller, prepared, text, calls, performance.now() - started),
-          };
+          yield { type: 'done', payload: await this.complete(caller, prepared, text, calls, elapsed()) };
         }
       }
     } catch (error) {
-      await this.recordFailure(caller, prepared, error, performance.now() - started);
+      await this.recordFailure(caller, prepared, error, elapsed());
       throw error;
     } finally {
       if (abandoned && abandoned.length > 0) {
-        await this.recordUsage(caller, prepared, abandoned, 'failed', performance.now() - started, null);
+        await this.recordUsage(caller, prepared, abandoned, 'failed', elapsed(), null);
       }
     }
   }
@@ -147,19 +165,16 @@ export class ConversationService {
     // Before anything is stored: an unconfigured provider must not leave a dangling message.
     this.deps.runner.assertAvailable(input.provider, input.model);
     const now = this.deps.clock.now();
-    const conversation = await this.conversationFor(caller, input, now);
-    const history = input.conversationId ? await this.deps.store.messages(conversation.id) : [];
+    const { conversation, isNew } = await this.conversationFor(caller, input, now);
+    const history = isNew ? [] : await this.deps.store.messages(conversation.id);
     const messages: ModelMessage[] = history.map((m) => ({ role: m.role, content: m.content }));
     messages.push({ role: 'user', content: input.content });
-    const tools =
-      input.mcpServers?.length && this.deps.toolsFor
-        ? await this.deps.toolsFor(input.mcpServers, caller)
-        : undefined;
-    if (input.mcpServers?.length && !this.deps.toolsFor) {
-      throw new ValidationError([
-        { field: 'mcpServers', message: 'MCP tools are not available on this server' },
-      ]);
-    }
+    const requestId = options.requestId ?? this.newId();
+    const tools = await this.toolsFor(caller, input, requestId, options.abortSignal);
+    // Chain pre-step results reach the model as context after the caller's own system prompt.
+    const system = [input.system, tools?.context].filter((part) => part).join('\n\n') || undefined;
+    // Created only now, so a request refused above (e.g. requireTools) leaves no empty conversation.
+    if (isNew) await this.deps.store.create(conversation);
     await this.deps.store.addMessage({
       id: this.newId(),
       conversationId: conversation.id,
@@ -172,30 +187,55 @@ export class ConversationService {
       model: null,
       usage: null,
       metadata: input.metadata ?? {},
+      toolCalls: [],
     });
     return {
       input,
       conversation,
-      requestId: options.requestId ?? this.newId(),
+      requestId,
       requestedAt: now,
+      tools,
+      promptPrefixHash: promptPrefixHash(system, messages),
       chat: {
         provider: input.provider,
         model: input.model,
-        system: input.system ?? undefined,
+        system,
         messages,
         maxOutputTokens: input.maxOutputTokens ?? undefined,
         temperature: input.temperature ?? undefined,
-        tools,
+        tools: tools?.tools,
+        maxSteps: tools?.maxSteps,
         abortSignal: options.abortSignal,
       },
     };
+  }
+
+  private async toolsFor(
+    caller: Caller,
+    input: ParsedSendMessageInput,
+    requestId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<RequestTools | null> {
+    if (!input.mcpServers?.length) return null;
+    if (!this.deps.prepareTools) {
+      throw new ValidationError([
+        { field: 'mcpServers', message: 'MCP tools are not available on this server' },
+      ]);
+    }
+    return this.deps.prepareTools(input.mcpServers, caller, {
+      message: input.content,
+      requestId,
+      requireTools: input.requireTools ?? undefined,
+      maxSteps: input.maxToolSteps ?? undefined,
+      signal,
+    });
   }
 
   private async conversationFor(
     caller: Caller,
     input: ParsedSendMessageInput,
     now: Date,
-  ): Promise<Conversation> {
+  ): Promise<{ conversation: Conversation; isNew: boolean }> {
     if (input.conversationId) {
       const existing = await this.deps.store.get(input.conversationId);
       if (!existing || !canReadConversation(caller, existing)) {
@@ -216,7 +256,7 @@ export class ConversationService {
         });
       }
       await this.deps.store.touch(existing.id, now);
-      return { ...existing, updatedAt: now };
+      return { conversation: { ...existing, updatedAt: now }, isNew: false };
     }
     if (!input.projectId) {
       throw new AppError('BAD_USER_INPUT', 'projectId is required to start a conversation.', {
@@ -235,8 +275,7 @@ export class ConversationService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.deps.store.create(conversation);
-    return conversation;
+    return { conversation, isNew: true };
   }
 
   /** The durable write of the request path, then ResponseGenerated. */
@@ -245,9 +284,10 @@ export class ConversationService {
     prepared: PreparedRequest,
     calls: ModelCall[],
     outcome: UsageEvent['outcome'],
-    latencyMs: number,
+    timing: Timing,
     messageId: string | null,
   ): Promise<UsageEvent> {
+    const toolCalls = prepared.tools?.calls ?? [];
     const event: UsageEvent = {
       id: usageEventIdFor(prepared.requestId),
       organizationId: caller.organizationId,
@@ -267,7 +307,12 @@ export class ConversationService {
       })),
       outcome,
       requestedAt: prepared.requestedAt,
-      latencyMs: Math.round(latencyMs),
+      latencyMs: Math.round(timing.latencyMs),
+      ttftMs: timing.ttftMs === null ? null : Math.round(timing.ttftMs),
+      maxOutputTokens: prepared.input.maxOutputTokens ?? null,
+      promptPrefixHash: prepared.promptPrefixHash,
+      toolCalls: toolCalls.length,
+      toolErrors: toolCalls.filter((c) => c.isError).length,
     };
     await this.deps.costs.recordUsage(event);
     const totals = calls.reduce<Record<string, number>>((sum, c) => {
@@ -288,6 +333,13 @@ export class ConversationService {
           model: event.model,
           usage: totals,
           requestedAt: event.requestedAt.toISOString(),
+          outcome: event.outcome,
+          latencyMs: event.latencyMs,
+          ttftMs: event.ttftMs,
+          maxOutputTokens: event.maxOutputTokens,
+          promptPrefixHash: event.promptPrefixHash,
+          toolCalls: event.toolCalls,
+          toolErrors: event.toolErrors,
         },
         { id: `rg_${event.id}`, occurredAt: this.deps.clock.now() },
       ),
@@ -300,10 +352,10 @@ export class ConversationService {
     prepared: PreparedRequest,
     text: string,
     calls: ModelCall[],
-    latencyMs: number,
+    timing: Timing,
   ): Promise<SendMessagePayload> {
     const messageId = this.newId();
-    await this.recordUsage(caller, prepared, calls, 'succeeded', latencyMs, messageId);
+    await this.recordUsage(caller, prepared, calls, 'succeeded', timing, messageId);
     const usage = calls.reduce(
       (sum, c) => ({
         inputUncached: sum.inputUncached + c.usage.inputUncached,
@@ -327,6 +379,7 @@ export class ConversationService {
       model: prepared.input.model,
       usage,
       metadata: prepared.input.metadata ?? {},
+      toolCalls: (prepared.tools?.calls ?? []).map(toMessageToolCall),
     };
     await this.deps.store.addMessage(message);
     const cost = await priceRequest(this.deps.pricing, {
@@ -346,9 +399,9 @@ export class ConversationService {
     };
   }
 
-  private async recordFailure(caller: Caller, prepared: PreparedRequest, error: unknown, latencyMs: number) {
+  private async recordFailure(caller: Caller, prepared: PreparedRequest, error: unknown, timing: Timing) {
     if (error instanceof ProviderRequestError && error.chargedCalls.length > 0) {
-      await this.recordUsage(caller, prepared, error.chargedCalls, 'failed', latencyMs, null);
+      await this.recordUsage(caller, prepared, error.chargedCalls, 'failed', timing, null);
     }
   }
 }

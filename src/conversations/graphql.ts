@@ -7,7 +7,7 @@ import { RequestCostRef, TokenUsageRef } from '../costs/graphql';
 import { decodeCursor, encodeCursor } from '../costs/page-cursor';
 import { builder } from '../schema/builder';
 import type { Context } from '../server/context';
-import type { Conversation, Message } from './conversation';
+import type { Conversation, Message, MessageToolCall } from './conversation';
 import type { SendMessagePayload, StreamMessageEvent } from './conversation-service';
 
 function caller(ctx: Context) {
@@ -16,6 +16,22 @@ function caller(ctx: Context) {
 }
 
 const MessageRoleEnum = builder.enumType('MessageRole', { values: ['USER', 'ASSISTANT'] as const });
+
+const MessageToolCallRef = builder.objectRef<MessageToolCall>('MessageToolCall').implement({
+  description: 'An MCP tool call the model made while producing an assistant message.',
+  fields: (t) => ({
+    toolCallId: t.exposeID('toolCallId'),
+    name: t.exposeString('name', { description: 'The name the model used (server__tool on collisions).' }),
+    server: t.exposeString('server'),
+    tool: t.exposeString('tool'),
+    arguments: t.field({ type: 'JSON', resolve: (c) => c.arguments }),
+    argumentBytes: t.exposeInt('argumentBytes'),
+    durationMs: t.exposeInt('durationMs'),
+    isError: t.exposeBoolean('isError'),
+    errorCode: t.string({ nullable: true, resolve: (c) => c.errorCode }),
+    resultText: t.exposeString('resultText', { description: 'The answer as text, cut at 8,000 characters.' }),
+  }),
+});
 
 const MessageRef = builder.objectRef<Message>('Message').implement({
   fields: (t) => ({
@@ -29,6 +45,7 @@ const MessageRef = builder.objectRef<Message>('Message').implement({
     model: t.string({ nullable: true, resolve: (m) => m.model }),
     usage: t.field({ type: TokenUsageRef, nullable: true, resolve: (m) => m.usage }),
     metadata: t.field({ type: 'JSON', resolve: (m) => m.metadata }),
+    toolCalls: t.field({ type: [MessageToolCallRef], resolve: (m) => m.toolCalls }),
   }),
 });
 
@@ -82,7 +99,11 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
     maxOutputTokens: t.int(),
     temperature: t.float(),
     metadata: t.field({ type: 'JSON', description: 'Free-form tags: string, number or boolean values.' }),
-    mcpServers: t.stringList({ description: 'MCP servers whose tools the model may use.' }),
+    mcpServers: t.stringList({ description: 'MCP servers or chains whose tools the model may use.' }),
+    requireTools: t.boolean({
+      description: 'Fail when a named MCP server cannot be reached (default: answer without its tools).',
+    }),
+    maxToolSteps: t.int({ description: 'Most model calls in the tool loop, 1–50 (default 8).' }),
   }),
 });
 

@@ -76,6 +76,7 @@ export class MongoConversationStore implements ConversationStore {
       .find({ conversationId })
       .sort({ createdAt: 1, seq: 1 })
       .toArray();
-    return docs.map(({ _id, seq: _seq, ...rest }) => ({ id: _id, ...rest }));
+    // Messages stored before tool calls were recorded have no `toolCalls` field.
+    return docs.map(({ _id, seq: _seq, ...rest }) => ({ id: _id, ...rest, toolCalls: rest.toolCalls ?? [] }));
   }
 }

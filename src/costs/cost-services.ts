@@ -26,8 +26,8 @@ export interface CostServicesDeps {
   events: EventBus;
   pubsub: AppPubSub;
   env?: Record<string, string | undefined>;
-  /** MCP tools for requests that name servers (the MCP service's `toolsFor`). */
-  toolsFor?: ConversationServiceDeps['toolsFor'];
+  /** MCP tools for requests that name servers (the MCP service's `prepareTools`). */
+  prepareTools?: ConversationServiceDeps['prepareTools'];
   /** Wraps the chat runner (performance monitoring times provider calls through it). */
   instrumentRunner?: (runner: ChatRunner) => ChatRunner;
 }
@@ -67,7 +67,7 @@ export function createCostServices(deps: CostServicesDeps): CostServices {
       pricing,
       events: deps.events,
       clock: deps.clock,
-      toolsFor: deps.toolsFor,
+      prepareTools: deps.prepareTools,
     }),
   };
 }

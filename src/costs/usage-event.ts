@@ -31,6 +31,15 @@ export interface UsageEvent {
   /** When the request was made: selects the price in force. */
   requestedAt: Date;
   latencyMs: number;
+  /** Streams: milliseconds until the first text arrived; null when not streamed (or no text). */
+  ttftMs?: number | null;
+  /** The caller's `maxOutputTokens`, null when the request set none. */
+  maxOutputTokens?: number | null;
+  /** Fingerprint of the prompt's first ~1,024 tokens; null for shorter prompts (see prompt-prefix). */
+  promptPrefixHash?: string | null;
+  /** MCP tool calls the model made, and how many of them failed. */
+  toolCalls?: number;
+  toolErrors?: number;
 }
 
 export const usageEventIdFor = (requestId: string) => `ue_${requestId}`;

@@ -40,6 +40,14 @@ export const eventCatalog = {
       model: z.string().min(1),
       usage: z.record(tokenCount),
       requestedAt: z.string().datetime(),
+      // Optional, so events written before these fields existed still parse.
+      outcome: z.enum(['succeeded', 'failed']).optional(),
+      latencyMs: z.number().nonnegative().optional(),
+      ttftMs: z.number().nonnegative().nullable().optional(),
+      maxOutputTokens: z.number().int().positive().nullable().optional(),
+      promptPrefixHash: z.string().max(64).nullable().optional(),
+      toolCalls: z.number().int().nonnegative().optional(),
+      toolErrors: z.number().int().nonnegative().optional(),
     }),
   }),
   CostCalculated: defineEvent({

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateText, stepCountIs, type ToolSet } from 'ai';
+import { generateText, stepCountIs } from 'ai';
 
 import { createFakeServerFactory } from '../../test/fixtures/mcp/in-memory-server';
 import { fakeEvents, type FakeEventBus } from '../../test/helpers/events';
@@ -279,12 +279,6 @@ describe('McpService', () => {
     expect(pairs(await service.refreshTools('b'))).toEqual(
       expect.arrayContaining(['b/echo', 'b/hold', 'b/crash']),
     );
-  });
-
-  it('exposes toolsFor for the conversation hook', async () => {
-    await start();
-    const tools: ToolSet = await service.toolsFor(['a'], caller);
-    expect(Object.keys(tools)).toEqual(expect.arrayContaining(['echo', 'fail', 'hold']));
   });
 });
 

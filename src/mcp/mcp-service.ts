@@ -1,12 +1,13 @@
 /**
  * `McpService`: what the rest of the app calls for MCP. It owns the process's registry (live config
  * from `.mcp.json`, servers started lazily) and tool catalog, and serves three callers:
- * - the conversation service, through `toolsFor` / `prepareTools`: AI SDK tools for the requested
+ * - the conversation service, through `prepareTools`: AI SDK tools for the requested
  *   servers and chains, pre-step context, and a record of every call the model made;
  * - the GraphQL layer: server status, cached tool lists, refresh and a diagnostic call;
  * - the runtime's shutdown, through `close` (kills every server's process tree).
  * Every tool call it makes is dispatched as `MCPToolExecuted`; a call slower than the threshold
- * (500 ms) also raises `PerformanceThresholdExceeded`.
+ * (500 ms) also raises `PerformanceThresholdExceeded` — here when monitoring is off, otherwise by
+ * monitoring, which deduplicates it with its cooldown (`slowCallMs: null`).
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
@@ -43,7 +44,8 @@ export interface McpServiceDeps {
   transportFactory?: TransportFactory;
   /** Default step limit of a request's tool loop (model calls). */
   maxSteps?: number;
-  slowCallMs?: number;
+  /** `null`: performance monitoring raises slow-call alerts (one per cooldown), so none here. */
+  slowCallMs?: number | null;
 }
 
 export interface McpServerView {
@@ -336,16 +338,12 @@ export class McpService {
     };
   }
 
-  /** The conversation service's hook: the AI SDK tools of the named servers and chains. */
-  readonly toolsFor = async (servers: string[], caller: Caller): Promise<ToolSet> =>
-    (await this.prepareTools(servers, caller)).tools;
-
   /** `MCPToolExecuted` for every call, and `PerformanceThresholdExceeded` for a slow one. */
   private async recordCall(
     context: CallContext,
     call: { server: string; tool: string; durationMs: number; argumentBytes: number; isError: boolean },
   ): Promise<void> {
-    const threshold = this.deps.slowCallMs ?? SLOW_TOOL_CALL_MS;
+    const threshold = this.deps.slowCallMs === undefined ? SLOW_TOOL_CALL_MS : this.deps.slowCallMs;
     const durationMs = Math.max(0, call.durationMs);
     // A failed dispatch must not turn a finished tool call into a failed one: log and go on.
     try {
@@ -360,7 +358,7 @@ export class McpService {
           isError: call.isError,
         }),
       );
-      if (durationMs > threshold) {
+      if (threshold !== null && durationMs > threshold) {
         await this.deps.events.dispatch(
           createEvent('PerformanceThresholdExceeded', {
             organizationId: context.organizationId,

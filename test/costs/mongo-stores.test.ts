@@ -193,6 +193,7 @@ describe('MongoConversationStore', () => {
         model: null,
         usage: null,
         metadata: {},
+        toolCalls: [],
       };
       await store.addMessage({ id: 'm1', role: 'user', content: 'q', ...message });
       await store.addMessage({ id: 'm2', role: 'assistant', content: 'a', ...message });

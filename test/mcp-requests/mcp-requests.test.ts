@@ -32,7 +32,14 @@ beforeAll(async () => {
       },
       dead: { type: 'stdio', command: '/nonexistent/mcp-dead-server', timeout: 5, retry_attempts: 0 },
     },
-    chains: { tools: { servers: ['everything', 'dead'], allowTools: ['echo', 'get-sum'] } },
+    chains: {
+      tools: { servers: ['everything', 'dead'], allowTools: ['echo', 'get-sum'] },
+      primed: {
+        servers: ['everything'],
+        allowTools: ['echo'],
+        preSteps: [{ server: 'everything', tool: 'echo', arguments: { message: 'context for {{message}}' } }],
+      },
+    },
   }));
   Object.assign(process.env, {
     AI_MCP_CONFIG: `${dir}/.mcp.json`,
@@ -69,7 +76,8 @@ afterAll(async () => {
 const SEND = `mutation($input: SendMessageInput!) {
   sendMessage(input: $input) {
     requestId
-    message { content }
+    conversation { id }
+    message { content toolCalls { toolCallId name server tool arguments isError errorCode resultText durationMs argumentBytes } }
     usage { inputUncached output }
     cost { status amount }
   }
@@ -120,7 +128,109 @@ it('lets the mock model call a real MCP tool through sendMessage, prices every s
     argumentBytes: Buffer.byteLength(JSON.stringify({ a: 2, b: 40 })),
   });
   expect(calls[0]!.payload.durationMs).toBeGreaterThanOrEqual(0);
+  // The call is recorded on the assistant message, and stays there.
+  const recorded = {
+    name: 'get-sum',
+    server: 'everything',
+    tool: 'get-sum',
+    arguments: { a: 2, b: 40 },
+    isError: false,
+    errorCode: null,
+    argumentBytes: Buffer.byteLength(JSON.stringify({ a: 2, b: 40 })),
+  };
+  expect(payload.message.toolCalls).toEqual([
+    expect.objectContaining({ ...recorded, resultText: expect.stringContaining('42') }),
+  ]);
+  const read = await owner.graphql(
+    'query($id: ID!) { conversation(id: $id) { messages { role toolCalls { name arguments isError resultText } } } }',
+    { id: payload.conversation.id },
+  );
+  expect(read.data.conversation.messages).toEqual([
+    { role: 'USER', toolCalls: [] },
+    {
+      role: 'ASSISTANT',
+      toolCalls: [
+        {
+          name: 'get-sum',
+          arguments: { a: 2, b: 40 },
+          isError: false,
+          resultText: expect.stringContaining('42'),
+        },
+      ],
+    },
+  ]);
 }, 60_000);
+
+it('stops the tool loop at maxToolSteps, pricing only the calls made', async () => {
+  const model = 'mcp-e2e-steps';
+  script(
+    [
+      {
+        toolCalls: [{ toolName: 'echo', input: { message: 'one' } }],
+        usage: { inputUncached: 10, output: 1 },
+      },
+      { text: 'never asked', usage: { inputUncached: 1000, output: 1000 } },
+    ],
+    model,
+  );
+  const res = await owner.graphql(SEND, {
+    input: {
+      projectId,
+      provider: 'mock',
+      model,
+      content: 'loop',
+      mcpServers: ['everything'],
+      maxToolSteps: 1,
+    },
+  });
+  expect(res.errors).toBeUndefined();
+  expect(res.data.sendMessage.usage).toEqual({ inputUncached: 10, output: 1 });
+  expect(res.data.sendMessage.message.toolCalls.map((c: { tool: string }) => c.tool)).toEqual(['echo']);
+  // The unused turn is still queued: drain it so later tests start clean.
+  expect(app.runtime.services.providers.mockScripts.pending()).toBe(1);
+  app.runtime.services.providers.mockScripts.clear();
+}, 60_000);
+
+it('runs a chain’s pre-steps over the message and hands their result to the model as context', async () => {
+  const model = 'mcp-e2e-primed';
+  script([{ echoPrompt: true }], model);
+  const res = await owner.graphql(SEND, {
+    input: {
+      projectId,
+      provider: 'mock',
+      model,
+      content: 'hello there',
+      mcpServers: ['primed'],
+      system: 'Be terse.',
+    },
+  });
+  expect(res.errors).toBeUndefined();
+  const seen: string = res.data.sendMessage.message.content;
+  // The caller's system prompt first, then the pre-step's answer, then the conversation.
+  expect(seen.indexOf('Be terse.')).toBe(0);
+  expect(seen).toContain('Echo: context for hello there');
+  expect(seen.endsWith('hello there')).toBe(true);
+}, 60_000);
+
+it('rejects tool options without mcpServers, and out-of-range step limits', async () => {
+  const bad = await owner.graphql(SEND, {
+    input: { projectId, provider: 'mock', model: 'm', content: 'hi', requireTools: true, maxToolSteps: 0 },
+  });
+  expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  expect(JSON.stringify(bad.errors?.[0]?.extensions)).toContain('requireTools');
+  const big = await owner.graphql(SEND, {
+    input: {
+      projectId,
+      provider: 'mock',
+      model: 'm',
+      content: 'hi',
+      mcpServers: ['everything'],
+      maxToolSteps: 51,
+    },
+  });
+  expect(big.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  expect(JSON.stringify(big.errors?.[0]?.extensions)).toContain('maxToolSteps');
+});
 
 it('runs the tool loop in streamMessage too', async () => {
   const model = 'mcp-e2e-stream';
@@ -203,9 +313,11 @@ it('leaves a dead server out of the request unless requireTools is set', async (
   expect(res.errors).toBeUndefined();
   expect(res.data.sendMessage.message.content).toBe('answered without tools');
 
-  await expect(
-    app.runtime.services.mcp.prepareTools(['dead'], callerOf(owner), { requireTools: true }),
-  ).rejects.toMatchObject({ code: 'MCP_SERVER_UNAVAILABLE' });
+  const required = await owner.graphql(SEND, {
+    input: { projectId, provider: 'mock', model, content: 'hi', mcpServers: ['dead'], requireTools: true },
+  });
+  expect(required.errors?.[0]?.extensions?.code).toBe('MCP_SERVER_UNAVAILABLE');
+  expect(required.errors?.[0]?.message).toContain('dead');
 }, 60_000);
 
 it('rejects unknown servers in sendMessage with a validation error naming mcpServers', async () => {
@@ -216,23 +328,27 @@ it('rejects unknown servers in sendMessage with a validation error naming mcpSer
   expect(JSON.stringify(res.errors)).toContain('nope');
 });
 
-it('raises PerformanceThresholdExceeded for a tool call over 500 ms', async () => {
+it('raises PerformanceThresholdExceeded for a tool call over 500 ms, once per cooldown', async () => {
   const before = slow.length;
-  const result = await app.runtime.services.mcp.callTool(callerOf(owner), {
-    server: 'everything',
-    tool: 'trigger-long-running-operation',
-    arguments: { duration: 1, steps: 1 },
-  });
+  const call = () =>
+    app.runtime.services.mcp.callTool(callerOf(owner), {
+      server: 'everything',
+      tool: 'trigger-long-running-operation',
+      arguments: { duration: 1, steps: 1 },
+    });
+  const result = await call();
   expect(result.isError).toBe(false);
-  const alerts = slow.slice(before);
-  expect(alerts).toHaveLength(1);
-  expect(alerts[0]!.payload).toMatchObject({
-    organizationId: owner.organizationId,
-    metric: 'mcp.tool_call.duration_ms',
-    threshold: 500,
-    subject: 'everything/trigger-long-running-operation',
-  });
-  expect(alerts[0]!.payload.value).toBeGreaterThan(500);
+  // Monitoring raises it (through its cooldown) once the registry reports the call.
+  await app.runtime.services.monitoring!.idle();
+  const ours = () =>
+    slow.slice(before).filter((e) => e.payload.subject === 'everything.trigger-long-running-operation');
+  expect(ours()).toHaveLength(1);
+  expect(ours()[0]!.payload).toMatchObject({ metric: 'mcp_call', threshold: 500 });
+  expect(ours()[0]!.payload.value).toBeGreaterThan(500);
+  // Still slow inside the cooldown: one alert stream, no second alert.
+  await call();
+  await app.runtime.services.monitoring!.idle();
+  expect(ours()).toHaveLength(1);
 }, 60_000);
 
 describe('GraphQL', () => {

@@ -93,7 +93,9 @@ export class MockLanguageModel implements LanguageModelV3 {
     const { all, lastUser } = promptText(options.prompt);
     const turn = this.scripts.next(this.modelId) ?? parseMockDirective(lastUser) ?? {};
     const hasTools = (turn.toolCalls?.length ?? 0) > 0;
-    const text = turn.text ?? (hasTools ? '' : `[mock ${this.modelId}] ${lastUser.slice(0, 200)}`);
+    const text = turn.echoPrompt
+      ? all
+      : (turn.text ?? (hasTools ? '' : `[mock ${this.modelId}] ${lastUser.slice(0, 200)}`));
     this.callCounter += 1;
     const content: LanguageModelV3Content[] = [];
     if (text) content.push({ type: 'text', text });

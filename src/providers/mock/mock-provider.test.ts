@@ -79,6 +79,13 @@ describe('mock provider', () => {
     expect(scripts.pending()).toBe(0);
   });
 
+  it('echoes the prompt it received, system prompt first, when scripted to', async () => {
+    const { runner, scripts } = setup();
+    scripts.enqueue({ echoPrompt: true });
+    const result = await runner.generate({ ...ask('the question'), system: 'be brief' });
+    expect(result.text).toBe('be briefthe question');
+  });
+
   it('streams the scripted text in deltas and reports the same usage as generate', async () => {
     const { runner, scripts } = setup();
     scripts.enqueue({ text: 'abcdefghij', chunkSize: 3, usage: { inputUncached: 4, output: 6 } });

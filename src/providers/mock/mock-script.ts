@@ -14,6 +14,8 @@ export const mockTurnSchema = z
   .object({
     /** The assistant text. Streamed in `chunkSize`-character deltas. */
     text: z.string().optional(),
+    /** Answer with the whole prompt as the model received it (system prompt first), instead of text. */
+    echoPrompt: z.boolean().optional(),
     /** Tool calls the model makes in this turn (the SDK runs the tools, then asks again). */
     toolCalls: z
       .array(
