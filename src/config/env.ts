@@ -68,6 +68,21 @@ export const envSchema = z.object({
   /** A job backlog that grew at every check for this many minutes alerts. */
   PERF_BACKLOG_GROWING_MINUTES: int(1, 1440).default(10),
   PERF_SLOW_RESOLVER_MS: int(1, 600_000).default(50),
+  /**
+   * Organisations whose owners and admins may read deployment-wide performance data
+   * (`performance`, `performanceRecommendations`, `performanceAlertHistory`, `performanceAlerts`):
+   * comma-separated organisation ids. Unset: nobody reads them over GraphQL (use /metrics).
+   */
+  PLATFORM_ADMIN_ORG_IDS: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[0-9a-f]{24}$/i, 'must be comma-separated organisation ids')))
+    .default(''),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -12,10 +12,14 @@ export interface PerformanceAlert {
   metric: Component | 'queue_backlog_growing';
   subject: string;
   severity: Severity;
-  /** The observed value: p95 in ms, or the backlog for queue_backlog_growing. */
+  /**
+   * The observed value: p95 in ms over the window, one call's duration for a single-call
+   * alert (sampleCount 1, windowMs 0), or the backlog for queue_backlog_growing.
+   */
   value: number;
   threshold: number;
   sampleCount: number;
+  /** The window the p95 was taken over; 0 for a single-call alert. */
   windowMs: number;
   organizationId: string | null;
   firedAt: Date;

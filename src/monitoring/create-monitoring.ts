@@ -23,6 +23,7 @@ export function createMonitoring(deps: ServiceDeps): MonitoringService | undefin
     bucketMs: config.PERF_BUCKET_MS,
     slowResolverMs: config.PERF_SLOW_RESOLVER_MS,
     processMetrics: config.NODE_ENV !== 'test',
+    platformAdminOrgIds: config.PLATFORM_ADMIN_ORG_IDS,
   });
 }
 

@@ -1,9 +1,10 @@
 /**
- * GraphQL for performance monitoring, all for organisation admins: `performance(filter)`
- * (component summaries, slowest series, queue state, persisted trend),
- * `performanceRecommendations`, `performanceAlertHistory` and the `performanceAlerts`
- * subscription. The data are platform-wide timings (names of operations, listeners,
- * jobs, tools, providers), never another tenant's costs. Resolvers only call the service.
+ * GraphQL for performance monitoring: `performance(filter)` (component summaries,
+ * slowest series, queue state, persisted trend), `performanceRecommendations`,
+ * `performanceAlertHistory` and the `performanceAlerts` subscription. The data span
+ * every tenant (operation names, listeners, jobs, tools, providers), so every field is
+ * for platform administrators only (`PlatformAccess`); the admin of one organisation is
+ * refused. Resolvers only call the service.
  */
 import { builder } from '../schema/builder';
 import type { Context } from '../server/context';
@@ -159,15 +160,34 @@ const FilterInput = builder.inputType('PerformanceFilter', {
   }),
 });
 
-const admin = { orgAdmin: true } as const;
+/**
+ * Platform administrators only. With monitoring off, organisation admins pass so the
+ * resolver can say it is off; everyone else is refused either way.
+ */
+const platformAdmin = {
+  authScopes: (_parent: unknown, _args: unknown, ctx: Context) => {
+    const service = (ctx.services as { monitoring?: MonitoringService }).monitoring;
+    return service ? service.access.isPlatformAdmin(ctx.auth) : { orgAdmin: true };
+  },
+  unauthorizedError: (_parent: unknown, _args: unknown, ctx: Context) => {
+    if (!ctx.auth)
+      return new AppError(
+        'UNAUTHENTICATED',
+        'Authentication required: send "Authorization: Bearer <api key>".',
+      );
+    const service = (ctx.services as { monitoring?: MonitoringService }).monitoring;
+    return service?.access.refusal() ?? new AppError('FORBIDDEN', 'Forbidden: administrators only.');
+  },
+} as const;
 const dropNulls = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v != null));
 
 builder.queryField('performance', (t) =>
   t.field({
     type: ReportRef,
-    authScopes: admin,
-    description: 'Where time goes, for administrators: per component, the slowest subjects, the job queue.',
+    ...platformAdmin,
+    description:
+      'Where time goes, for platform administrators: per component, the slowest subjects, the job queue.',
     args: { filter: t.arg({ type: FilterInput }) },
     resolve: (_r, args, ctx) => {
       const filter = dropNulls({ ...(args.filter ?? {}) });
@@ -181,7 +201,7 @@ builder.queryField('performance', (t) =>
 builder.queryField('performanceRecommendations', (t) =>
   t.field({
     type: [RecommendationRef],
-    authScopes: admin,
+    ...platformAdmin,
     description: 'Concrete suggestions from the measurements; each names its evidence.',
     args: { windowMinutes: t.arg.int({ description: '1-1440, default 15.' }) },
     resolve: (_r, args, ctx) => {
@@ -199,7 +219,7 @@ builder.queryField('performanceRecommendations', (t) =>
 builder.queryField('performanceAlertHistory', (t) =>
   t.field({
     type: [AlertRef],
-    authScopes: admin,
+    ...platformAdmin,
     description: 'Stored performance alerts, newest first (kept for PERF_RETENTION_DAYS).',
     args: { limit: t.arg.int({ description: '1-500, default 50.' }) },
     resolve: (_r, args, ctx) => monitoring(ctx).recentAlerts(args.limit ?? 50),
@@ -209,20 +229,12 @@ builder.queryField('performanceAlertHistory', (t) =>
 builder.subscriptionField('performanceAlerts', (t) =>
   t.field({
     type: AlertRef,
-    authScopes: admin,
-    description: 'Performance alerts as they fire: platform-wide ones and your organisation’s.',
+    ...platformAdmin,
+    description: 'Performance alerts as they fire, deployment-wide (platform administrators).',
     subscribe: (_r, _a, ctx) => {
-      const organizationId = ctx.auth?.organizationId;
       monitoring(ctx);
-      return filterAsync(
-        ctx.pubsub.subscribe('performanceAlert', systemAlertChannel),
-        (alert) => alert.organizationId === null || alert.organizationId === organizationId,
-      );
+      return ctx.pubsub.subscribe('performanceAlert', systemAlertChannel);
     },
     resolve: (alert) => alert,
   }),
 );
-
-async function* filterAsync<T>(source: AsyncIterable<T>, keep: (value: T) => boolean): AsyncGenerator<T> {
-  for await (const value of source) if (keep(value)) yield value;
-}

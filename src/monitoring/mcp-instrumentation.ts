@@ -1,34 +1,56 @@
 /**
- * MCP: per-tool call latency and errors from the registry's `toolCalled` event. The
- * registry emits nothing on server start, so startup time is recorded by whoever
- * starts servers through `recordMcpStartup` (see the report: a `serverStarted` event
- * on the registry would make this automatic).
+ * MCP: per-tool call latency and errors from the registry's `toolCalled` event, and
+ * startup time per server from its `serverStarted` event (failed starts counted by
+ * code). A call slower than the MCP threshold is handed to `onSlowCall` at once: the
+ * monitoring service sends it through the detector's cooldown, so a slow tool alerts
+ * once per cooldown whether the single call or the window's p95 sees it first.
  */
-import type { McpToolCallRecord } from '../mcp/registry/types';
+import type { McpServerStartRecord, McpToolCallRecord } from '../mcp/registry/types';
 import type { Instruments } from './instruments';
 
-export interface ToolCallSource {
+export interface McpEventSource {
   on(event: 'toolCalled', listener: (call: McpToolCallRecord) => void): unknown;
+  on(event: 'serverStarted', listener: (start: McpServerStartRecord) => void): unknown;
   off(event: 'toolCalled', listener: (call: McpToolCallRecord) => void): unknown;
+  off(event: 'serverStarted', listener: (start: McpServerStartRecord) => void): unknown;
 }
 
-export function observeMcpRegistry(registry: ToolCallSource, instruments: Instruments): () => void {
-  const onCall = (call: McpToolCallRecord) =>
+export interface McpObserverOptions {
+  /** Calls above this many ms go to `onSlowCall`. */
+  slowCallMs?: number;
+  onSlowCall?: (call: McpToolCallRecord, subject: string) => void;
+}
+
+export const mcpCallSubject = (call: Pick<McpToolCallRecord, 'server' | 'tool'>) =>
+  `${call.server}.${call.tool}`;
+
+export function observeMcpRegistry(
+  registry: McpEventSource,
+  instruments: Instruments,
+  options: McpObserverOptions = {},
+): () => void {
+  const onCall = (call: McpToolCallRecord) => {
+    const subject = mcpCallSubject(call);
     instruments.record(
       'mcp_call',
-      `${call.server}.${call.tool}`,
+      subject,
       call.durationMs,
       call.errorCode ?? (call.isError ? 'MCP_TOOL_ERROR' : undefined),
     );
+    if (options.slowCallMs !== undefined && call.durationMs > options.slowCallMs)
+      options.onSlowCall?.(call, subject);
+  };
+  const onStart = (start: McpServerStartRecord) =>
+    instruments.record(
+      'mcp_startup',
+      start.server,
+      start.durationMs,
+      start.ok ? undefined : (start.errorCode ?? 'MCP_SERVER_UNAVAILABLE'),
+    );
   registry.on('toolCalled', onCall);
-  return () => registry.off('toolCalled', onCall);
-}
-
-export function recordMcpStartup(
-  instruments: Instruments,
-  server: string,
-  ms: number,
-  errorCode?: string,
-): void {
-  instruments.record('mcp_startup', server, ms, errorCode);
+  registry.on('serverStarted', onStart);
+  return () => {
+    registry.off('toolCalled', onCall);
+    registry.off('serverStarted', onStart);
+  };
 }

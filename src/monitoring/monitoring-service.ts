@@ -20,8 +20,9 @@ import type { Component } from './components';
 import { observeMongoCommands } from './db-instrumentation';
 import { instrumentEventBus } from './event-bus-instrumentation';
 import { Instruments, type QueueState, type Timer } from './instruments';
-import { observeMcpRegistry, type ToolCallSource } from './mcp-instrumentation';
+import { observeMcpRegistry, type McpEventSource } from './mcp-instrumentation';
 import { parsePerformanceFilter } from './performance-filter';
+import { PlatformAccess } from './platform-access';
 import { instrumentChatRunner } from './provider-instrumentation';
 import { observeAgenda, readQueueState } from './queue-instrumentation';
 import { recommend, type Recommendation } from './recommendations';
@@ -44,6 +45,8 @@ export interface MonitoringOptions {
   /** Agenda's collection, for backlog. */
   jobsCollection?: string;
   processMetrics?: boolean;
+  /** Organisations whose owners and admins read performance data over GraphQL. */
+  platformAdminOrgIds?: readonly string[];
 }
 
 export interface ComponentSummary extends LatencyStats {
@@ -66,6 +69,7 @@ export class MonitoringService {
   readonly instruments: Instruments;
   readonly alerts: AlertStore;
   readonly buckets: BucketStore;
+  readonly access: PlatformAccess;
   private readonly backlog: BacklogTrend;
   private readonly detector: ThresholdDetector;
   private readonly instance = `${hostname()}:${process.pid}`;
@@ -73,6 +77,8 @@ export class MonitoringService {
   private timerHandle?: NodeJS.Timeout;
   private ticking?: Promise<unknown>;
   private readonly detach: (() => void)[] = [];
+  /** Alerts raised outside the tick (slow MCP calls), awaited by `idle` and `stop`. */
+  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(private readonly options: MonitoringOptions) {
     this.instruments = new Instruments({
@@ -83,6 +89,7 @@ export class MonitoringService {
     });
     this.alerts = new AlertStore(options.db, options.retentionMs);
     this.buckets = new BucketStore(options.db, options.retentionMs);
+    this.access = new PlatformAccess(options.platformAdminOrgIds ?? []);
     this.backlog = new BacklogTrend(options.thresholds.backlogGrowingMinutes * 60_000);
     this.detector = new ThresholdDetector({
       instruments: this.instruments,
@@ -117,8 +124,41 @@ export class MonitoringService {
     this.detach.push(observeMongoCommands(client, this.instruments));
   }
 
-  observeMcpRegistry(registry: ToolCallSource): void {
-    this.detach.push(observeMcpRegistry(registry, this.instruments));
+  /**
+   * Call latency and startup time per server; a single call over the MCP threshold
+   * alerts at once, through the same cooldown as the window's p95.
+   */
+  observeMcpRegistry(registry: McpEventSource): void {
+    const threshold = this.options.thresholds.p95Ms.mcp_call;
+    this.detach.push(
+      observeMcpRegistry(registry, this.instruments, {
+        slowCallMs: threshold,
+        onSlowCall: (call, subject) =>
+          this.track(
+            this.detector.raiseNow({
+              metric: 'mcp_call',
+              subject,
+              value: Math.round(call.durationMs),
+              threshold: threshold ?? 0,
+              sampleCount: 1,
+              windowMs: 0,
+            }),
+            'slow MCP call alert failed',
+          ),
+      }),
+    );
+  }
+
+  /** Resolves when every alert raised outside the tick has been stored and delivered. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private track(work: Promise<unknown>, failure: string): void {
+    const done: Promise<unknown> = work
+      .catch((error: unknown) => this.options.logger.warn({ err: error }, failure))
+      .finally(() => this.pending.delete(done));
+    this.pending.add(done);
   }
 
   instrumentChatRunner(runner: ChatRunner): ChatRunner {
@@ -173,9 +213,10 @@ export class MonitoringService {
   async stop(): Promise<void> {
     if (this.timerHandle) clearInterval(this.timerHandle);
     this.timerHandle = undefined;
-    await this.ticking;
-    await this.flushBuckets().catch(() => undefined);
     for (const off of this.detach.splice(0)) off();
+    await this.ticking;
+    await this.idle();
+    await this.flushBuckets().catch(() => undefined);
   }
 
   async performance(rawFilter?: unknown): Promise<PerformanceReport> {

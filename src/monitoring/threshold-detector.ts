@@ -3,7 +3,9 @@
  * and each job's backlog trend with the growth rule. A crossing claims the cooldown
  * for (metric, subject) — only the winner continues — then is stored, dispatched as
  * `PerformanceThresholdExceeded` on the event bus and published for the
- * `performanceAlerts` subscription.
+ * `performanceAlerts` subscription. `raiseNow` sends a single observation (one slow MCP
+ * call) through the same cooldown, so per-call and per-window alerts are one stream: at
+ * most one alert per (metric, subject) per cooldown, whichever path sees it first.
  */
 import { randomUUID } from 'node:crypto';
 import { createEvent } from '../events/event';
@@ -17,6 +19,9 @@ import { severityOf, type Thresholds } from './thresholds';
 
 /** Alerts are platform-wide; they are published on this pubsub key. */
 export const systemAlertChannel = 'system';
+
+/** What crossed which threshold; the detector adds id, severity and time. */
+export type AlertCandidate = Omit<PerformanceAlert, 'id' | 'firedAt' | 'severity' | 'organizationId'>;
 
 export interface DetectorDeps {
   instruments: Instruments;
@@ -35,7 +40,7 @@ export class ThresholdDetector {
   async evaluate(): Promise<PerformanceAlert[]> {
     const { instruments, thresholds } = this.deps;
     const now = instruments.clock.now();
-    const candidates: Omit<PerformanceAlert, 'id' | 'firedAt' | 'severity' | 'organizationId'>[] = [];
+    const candidates: AlertCandidate[] = [];
     for (const series of instruments.stats(thresholds.windowMs)) {
       const limit = thresholds.p95Ms[series.component];
       if (limit === undefined || series.p95Ms <= limit) continue;
@@ -60,20 +65,35 @@ export class ThresholdDetector {
     }
     const fired: PerformanceAlert[] = [];
     for (const c of candidates) {
-      const key = `${c.metric}|${c.subject}`;
-      if (!(await this.deps.alerts.claimCooldown(key, now, thresholds.cooldownMs))) continue;
-      const alert: PerformanceAlert = {
-        ...c,
-        id: randomUUID(),
-        severity: severityOf(c.value, c.threshold),
-        organizationId: null,
-        firedAt: now,
-      };
-      await this.deps.alerts.save(alert);
-      await this.deliver(alert);
-      fired.push(alert);
+      const alert = await this.fire(c, now);
+      if (alert) fired.push(alert);
     }
     return fired;
+  }
+
+  /**
+   * One observation over its threshold (a single slow call), alerted at once unless an
+   * alert on the same (metric, subject) is inside its cooldown. Resolves with the alert,
+   * or undefined when it was deduplicated.
+   */
+  raiseNow(candidate: AlertCandidate): Promise<PerformanceAlert | undefined> {
+    return this.fire(candidate, this.deps.instruments.clock.now());
+  }
+
+  private async fire(c: AlertCandidate, now: Date): Promise<PerformanceAlert | undefined> {
+    const key = `${c.metric}|${c.subject}`;
+    if (!(await this.deps.alerts.claimCooldown(key, now, this.deps.thresholds.cooldownMs))) return undefined;
+    const alert: PerformanceAlert = {
+      ...c,
+      id: randomUUID(),
+      severity: severityOf(c.value, c.threshold),
+      // Monitoring data span every tenant: alerts belong to the platform, not one organisation.
+      organizationId: null,
+      firedAt: now,
+    };
+    await this.deps.alerts.save(alert);
+    await this.deliver(alert);
+    return alert;
   }
 
   private async deliver(alert: PerformanceAlert): Promise<void> {
@@ -89,7 +109,8 @@ export class ThresholdDetector {
             threshold: alert.threshold,
             subject: alert.subject,
             severity: alert.severity,
-            windowMs: alert.windowMs,
+            // A single-call alert has no window (0); the event field is then absent.
+            windowMs: alert.windowMs > 0 ? alert.windowMs : undefined,
           },
           { id: alert.id, occurredAt: alert.firedAt },
         ),

@@ -1,26 +1,73 @@
 /**
  * Through the real server: `GET /metrics` is Prometheus text (checked line by line
  * against the exposition grammar) and honours METRICS_TOKEN; `performance`,
- * `performanceRecommendations` and `performanceAlertHistory` are for organisation
- * admins only; `performanceAlerts` streams an alert to an admin over graphql-ws and
- * refuses a member.
+ * `performanceRecommendations` and `performanceAlertHistory` are for platform
+ * administrators only (owners and admins of an organisation in PLATFORM_ADMIN_ORG_IDS):
+ * the admin of another organisation, a member and anonymous callers are refused;
+ * `performanceAlerts` streams an alert to a platform admin over graphql-ws and refuses
+ * a tenant's admin. The MCP startup of a real stdio server shows in `performance`.
  */
-import { startTestApp, type SeededActor, type TestApp } from '../helpers/app';
+import { rm } from 'node:fs/promises';
+import type { DatabaseHandle } from '../../src/db/chain';
+import { bin, projectWith } from '../fixtures/mcp/real-servers';
+import { connectWs, graphqlRequest, startTestApp, type SeededActor, type TestApp } from '../helpers/app';
+import { startTestDatabase } from '../helpers/db';
 
 const token = 'metrics-token-0123456789';
+let database: DatabaseHandle;
 let app: TestApp;
+let mcpDir: string;
+const previousMcpConfig = process.env.AI_MCP_CONFIG;
+/** Owner and admin of the platform organisation; the owner and a member of a tenant organisation. */
 let owner: SeededActor;
 let admin: SeededActor;
 let member: SeededActor;
+let tenantAdmin: SeededActor;
+
+/** The same key, talking to `target` (actors are seeded before the monitored app starts). */
+function on(target: TestApp, actor: SeededActor): SeededActor {
+  return {
+    ...actor,
+    graphql: (query, variables) => graphqlRequest(target.url, query, { key: actor.key, variables }),
+    ws: () => connectWs(target.wsUrl, `Bearer ${actor.key}`),
+  };
+}
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { METRICS_TOKEN: token } });
-  owner = await app.seed.createOwner();
-  admin = await app.seed.createUser(owner, 'admin');
-  member = await app.seed.createUser(owner, 'member');
-});
+  ({ dir: mcpDir } = await projectWith({
+    mcpServers: {
+      everything: { type: 'stdio', command: bin('mcp-server-everything'), args: ['stdio'], timeout: 20 },
+      dead: { type: 'stdio', command: '/nonexistent/mcp-dead-server', timeout: 5, retry_attempts: 0 },
+    },
+  }));
+  process.env.AI_MCP_CONFIG = `${mcpDir}/.mcp.json`;
+  database = await startTestDatabase();
+  // Organisation ids exist only once seeded, and the platform list is configuration:
+  // seed first, then start the app under test on the same database with the list set.
+  const seeding = await startTestApp({ database });
+  const platformOwner = await seeding.seed.createOwner({ organizationName: 'Operators' });
+  const seeded = {
+    owner: platformOwner,
+    admin: await seeding.seed.createUser(platformOwner, 'admin'),
+    member: await seeding.seed.createUser(platformOwner, 'member'),
+    tenantAdmin: await seeding.seed.createOwner({ organizationName: 'A tenant' }),
+  };
+  await seeding.stop();
+  app = await startTestApp({
+    database,
+    env: { METRICS_TOKEN: token, PLATFORM_ADMIN_ORG_IDS: platformOwner.organizationId },
+  });
+  owner = on(app, seeded.owner);
+  admin = on(app, seeded.admin);
+  member = on(app, seeded.member);
+  tenantAdmin = on(app, seeded.tenantAdmin);
+}, 60_000);
 afterAll(async () => {
   await app?.stop();
+  await database?.stop?.();
+  if (previousMcpConfig === undefined) delete process.env.AI_MCP_CONFIG;
+  else process.env.AI_MCP_CONFIG = previousMcpConfig;
+  if (mcpDir) await rm(mcpDir, { recursive: true, force: true });
 });
 
 const metricsUrl = () => app.url.replace(/\/graphql$/, '/metrics');
@@ -128,17 +175,24 @@ describe('performance queries: access', () => {
     expect(res.data?.performance.slowest.map((s) => s.subject)).toContain('Me');
   });
 
-  it('refuses members and anonymous callers', async () => {
+  it('refuses the admin of another organisation, members and anonymous callers', async () => {
     for (const q of [
       performanceQuery,
       '{ performanceRecommendations { id } }',
       '{ performanceAlertHistory { id } }',
     ]) {
+      // An organisation owner is an org admin, but of one tenant: timings span all of them.
+      const asTenantAdmin = await tenantAdmin.graphql(q);
+      expect(asTenantAdmin.data).toBeNull();
+      expect(asTenantAdmin.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(asTenantAdmin.errors?.[0]?.message).toMatch(/PLATFORM_ADMIN_ORG_IDS/);
       const asMember = await member.graphql(q);
       expect(asMember.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       const anonymous = await app.graphql(q);
       expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     }
+    const asOwner = await owner.graphql('{ performanceAlertHistory { id } }');
+    expect(asOwner.errors).toBeUndefined();
   });
 
   it('rejects a bad filter with BAD_USER_INPUT', async () => {
@@ -150,10 +204,10 @@ describe('performance queries: access', () => {
 });
 
 describe('performanceAlerts', () => {
-  it('streams a fired alert to an admin, lists it in the history, and refuses a member', async () => {
+  it('streams a fired alert to a platform admin, lists it in the history, and refuses a tenant admin', async () => {
     const monitoring = app.runtime.services.monitoring!;
     const adminWs = admin.ws();
-    const memberWs = member.ws();
+    const memberWs = tenantAdmin.ws();
     try {
       const sub = adminWs.subscribe<{
         performanceAlerts: { metric: string; subject: string; severity: string; value: number };
@@ -179,6 +233,7 @@ describe('performanceAlerts', () => {
       });
       await expect(refused.next(1, 2000)).rejects.toThrow();
       expect(JSON.stringify(refused.errors)).toMatch(/FORBIDDEN/);
+      expect(JSON.stringify(refused.errors)).toMatch(/PLATFORM_ADMIN_ORG_IDS/);
 
       const history = await admin.graphql<{ performanceAlertHistory: { subject: string }[] }>(
         '{ performanceAlertHistory(limit: 5) { subject severity } }',
@@ -197,4 +252,31 @@ describe('performanceAlerts', () => {
       await memberWs.dispose();
     }
   });
+});
+
+describe('MCP startup', () => {
+  it('shows each server’s startup time, and failed starts by code, in performance', async () => {
+    const mcp = app.runtime.services.mcp;
+    await mcp.registry.listTools('everything');
+    await expect(mcp.registry.listTools('dead')).rejects.toMatchObject({ code: 'MCP_SERVER_UNAVAILABLE' });
+    const res = await admin.graphql<{
+      performance: {
+        components: { component: string; count: number; errors: number }[];
+        slowest: { subject: string; count: number; p95Ms: number; errorsByCode: { code: string }[] }[];
+      };
+    }>(
+      `query($filter: PerformanceFilter) { performance(filter: $filter) {
+        components { component count errors }
+        slowest { subject count p95Ms errorsByCode { code count } }
+      } }`,
+      { filter: { components: ['MCP_STARTUP'] } },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.performance.components).toEqual([{ component: 'MCP_STARTUP', count: 2, errors: 1 }]);
+    const bySubject = Object.fromEntries(res.data!.performance.slowest.map((s) => [s.subject, s]));
+    expect(bySubject.everything).toMatchObject({ count: 1, errorsByCode: [] });
+    // A real process launch and MCP handshake take measurable time.
+    expect(bySubject.everything?.p95Ms).toBeGreaterThan(0);
+    expect(bySubject.dead).toMatchObject({ count: 1, errorsByCode: [{ code: 'MCP_SERVER_UNAVAILABLE' }] });
+  }, 60_000);
 });

@@ -16,7 +16,7 @@ import { createAppPubSub } from '../../src/pubsub/pubsub';
 import { FakeClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
 import { startTestDatabase } from '../helpers/db';
-import type { McpToolCallRecord } from '../../src/mcp/registry/types';
+import type { McpServerStartRecord, McpToolCallRecord } from '../../src/mcp/registry/types';
 import type { PerformanceAlert } from '../../src/monitoring/alert-store';
 
 let database: DatabaseHandle;
@@ -221,8 +221,11 @@ describe('a slow job', () => {
 });
 
 describe('a slow MCP call', () => {
-  it('is measured per server and tool, alerts once and suggests max_concurrent or HTTP', async () => {
-    const registry = new EventEmitter<{ toolCalled: [McpToolCallRecord] }>();
+  it('is measured per server and tool, alerts at once but once per cooldown, and suggests max_concurrent or HTTP', async () => {
+    const registry = new EventEmitter<{
+      toolCalled: [McpToolCallRecord];
+      serverStarted: [McpServerStartRecord];
+    }>();
     monitoring.observeMcpRegistry(registry);
     const call = async () => {
       registry.emit('toolCalled', {
@@ -232,8 +235,23 @@ describe('a slow MCP call', () => {
         argumentBytes: 10,
         isError: false,
       });
+      await monitoring.idle();
     };
     await call();
+    // The single slow call alerted at once, before any tick: stored, dispatched, published.
+    expect(await alertsFor('mcp_call', 'search.web')).toBe(1);
+    const [alert] = await monitoring.recentAlerts(1);
+    expect(alert).toMatchObject({
+      metric: 'mcp_call',
+      subject: 'search.web',
+      value: 1600,
+      threshold: 500,
+      severity: 'HIGH',
+      sampleCount: 1,
+      windowMs: 0,
+    });
+    expect(dispatched).toContain('mcp_call|search.web|HIGH');
+    expect(published.filter((a) => a.subject === 'search.web')).toHaveLength(1);
     registry.emit('toolCalled', {
       server: 'search',
       tool: 'web',
@@ -250,10 +268,74 @@ describe('a slow MCP call', () => {
       p95Ms: 1600,
       errorsByCode: { MCP_TIMEOUT: 1 },
     });
-    await expectOneAlertPerCooldown('mcp_call', 'search.web', call);
+    // The window's p95 is over the threshold too, and more slow calls come: same cooldown, no new alert.
+    await call();
+    expect((await monitoring.tick()).filter((a) => a.subject === 'search.web')).toHaveLength(0);
+    await call();
+    clock.advance(60_000);
+    expect((await monitoring.tick()).filter((a) => a.subject === 'search.web')).toHaveLength(0);
+    expect(await alertsFor('mcp_call', 'search.web')).toBe(1);
+    expect(dispatched.filter((d) => d.startsWith('mcp_call|search.web|'))).toHaveLength(1);
+    expect(published.filter((a) => a.subject === 'search.web')).toHaveLength(1);
+    // A fast call never alerts on its own.
+    registry.emit('toolCalled', {
+      server: 'search',
+      tool: 'quick',
+      durationMs: 20,
+      argumentBytes: 2,
+      isError: false,
+    });
+    await monitoring.idle();
+    expect(await alertsFor('mcp_call', 'search.quick')).toBe(0);
     const rec = monitoring.recommendations(15).find((r) => r.id === 'mcp:search');
     expect(rec?.action).toMatch(/max_concurrent for MCP server "search"/);
     expect(rec?.evidence).toMatch(/search\.web p95 1600 ms/);
+    // After the cooldown, the next slow call alerts again: once.
+    clock.advance(15 * 60_000);
+    await call();
+    await call();
+    expect(await alertsFor('mcp_call', 'search.web')).toBe(2);
+    nextScenario();
+  });
+
+  it('records startup time per server, failed starts by code', async () => {
+    const registry = new EventEmitter<{
+      toolCalled: [McpToolCallRecord];
+      serverStarted: [McpServerStartRecord];
+    }>();
+    monitoring.observeMcpRegistry(registry);
+    registry.emit('serverStarted', {
+      server: 'files',
+      transport: 'stdio',
+      durationMs: 2400,
+      ok: true,
+      restart: false,
+    });
+    registry.emit('serverStarted', {
+      server: 'files',
+      transport: 'stdio',
+      durationMs: 10_000,
+      ok: false,
+      errorCode: 'MCP_TIMEOUT',
+      restart: true,
+    });
+    registry.emit('serverStarted', {
+      server: 'remote',
+      transport: 'http',
+      durationMs: 90,
+      ok: false,
+      restart: false,
+    });
+    const report = await monitoring.performance({ components: ['mcp_startup'] });
+    expect(report.components).toEqual([
+      expect.objectContaining({ component: 'mcp_startup', count: 3, errors: 2, series: 2 }),
+    ]);
+    const files = report.slowest.find((s) => s.subject === 'files');
+    expect(files).toMatchObject({ count: 2, p50Ms: 2400, maxMs: 10_000, errorsByCode: { MCP_TIMEOUT: 1 } });
+    // A failed start without a code is still counted as a failure.
+    expect(report.slowest.find((s) => s.subject === 'remote')?.errorsByCode).toEqual({
+      MCP_SERVER_UNAVAILABLE: 1,
+    });
     nextScenario();
   });
 });

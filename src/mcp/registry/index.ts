@@ -15,6 +15,7 @@ export {
 } from './toolset';
 export type {
   CallToolOptions,
+  McpServerStartRecord,
   McpServerState,
   McpServerStatus,
   McpToolResult,

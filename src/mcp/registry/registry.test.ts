@@ -6,6 +6,7 @@ import type { McpConfig } from '../config/types';
 import type { DiscoveredTool } from '../discovery/tools-file';
 import { McpRegistry } from './registry';
 import { restartDelayMs } from './backoff';
+import type { McpServerStartRecord } from './types';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -182,6 +183,32 @@ describe('McpRegistry', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('emits serverStarted for every start attempt: transport, duration, outcome and restarts', async () => {
+    const refused = () =>
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const fake = createFakeServerFactory({ failFirst: { times: 1, error: refused } });
+    registry = new McpRegistry({ config: two, logger, transportFactory: fake.factory });
+    const starts: McpServerStartRecord[] = [];
+    registry.on('serverStarted', (start) => starts.push(start));
+    await registry.callTool('a', 'echo', { text: 'x' }); // the first start fails, the retry succeeds
+    await registry.callTool('a', 'echo', { text: 'y' }); // already running: no start
+    await registry.stop('a');
+    await registry.callTool('a', 'echo', { text: 'z' });
+    expect(starts).toEqual([
+      {
+        server: 'a',
+        transport: 'custom',
+        durationMs: expect.any(Number),
+        ok: false,
+        errorCode: 'MCP_SERVER_UNAVAILABLE',
+        restart: false,
+      },
+      { server: 'a', transport: 'custom', durationMs: expect.any(Number), ok: true, restart: false },
+      { server: 'a', transport: 'custom', durationMs: expect.any(Number), ok: true, restart: true },
+    ]);
+    expect(starts.every((s) => s.durationMs >= 0)).toBe(true);
   });
 
   it('backs off between restarts of a crash-looping server', async () => {

@@ -2,8 +2,8 @@
  * `McpRegistry`: the one entry point for talking to configured MCP servers. It follows the config
  * (a fixed object, a `McpConfigStore` that reloads on file change, or any async provider), keeps
  * one `ServerHandle` per server, restarts a server whose launch settings changed, stops servers
- * removed from the file, and emits `toolsChanged` when a server announces a new tool list and
- * `toolCalled` after every call.
+ * removed from the file, and emits `toolsChanged` when a server announces a new tool list,
+ * `toolCalled` after every call and `serverStarted` after every start attempt.
  */
 import { EventEmitter } from 'node:events';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -15,7 +15,13 @@ import type { McpConfig } from '../config/types';
 import { serverFingerprint } from '../fingerprint';
 import { ServerHandle } from './server-handle';
 import { buildToolset, type McpToolset, type ToolsetOptions } from './toolset';
-import type { CallToolOptions, McpServerStatus, McpToolCallRecord, McpToolResult } from './types';
+import type {
+  CallToolOptions,
+  McpServerStartRecord,
+  McpServerStatus,
+  McpToolCallRecord,
+  McpToolResult,
+} from './types';
 
 export type McpConfigSource = McpConfig | McpConfigStore | (() => Promise<McpConfig>);
 
@@ -30,6 +36,8 @@ export interface McpRegistryEvents {
   toolsChanged: [server: string, tools: Tool[]];
   /** Every finished call: the hook for `MCPToolExecuted` events and slow-call alerts. */
   toolCalled: [call: McpToolCallRecord];
+  /** Every start attempt (first start, restart after a crash or idle stop), ready or failed. */
+  serverStarted: [start: McpServerStartRecord];
 }
 
 export class McpRegistry extends EventEmitter<McpRegistryEvents> {
@@ -104,6 +112,7 @@ export class McpRegistry extends EventEmitter<McpRegistryEvents> {
         transportFactory: this.options.transportFactory,
         onToolsChanged: (srv, tools) => this.emit('toolsChanged', srv, tools),
         onToolCalled: (call) => this.emit('toolCalled', call),
+        onServerStarted: (start) => this.emit('serverStarted', start),
       });
       entry = { handle, fingerprint: serverFingerprint(server) };
       this.handles.set(name, entry);

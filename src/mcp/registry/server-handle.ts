@@ -15,6 +15,7 @@ import { QueueWaitAborted, Semaphore } from './semaphore';
 import type {
   CallToolOptions,
   McpServerState,
+  McpServerStartRecord,
   McpServerStatus,
   McpToolCallRecord,
   McpToolResult,
@@ -26,6 +27,8 @@ export interface ServerHandleDeps {
   onToolsChanged?: (server: string, tools: Tool[]) => void;
   /** After every tool call, successful or not (events, slow-call alerts, metrics). */
   onToolCalled?: (call: McpToolCallRecord) => void;
+  /** After every start attempt, ready or failed (startup time per server). */
+  onServerStarted?: (start: McpServerStartRecord) => void;
 }
 
 export class ServerHandle {
@@ -68,6 +71,17 @@ export class ServerHandle {
 
   private async start(): Promise<McpSession> {
     this.state = 'starting';
+    const startedAt = performance.now();
+    const restart = this.everStarted;
+    const report = (ok: boolean, transport: McpServerStartRecord['transport'], errorCode?: string) =>
+      this.deps.onServerStarted?.({
+        server: this.config.name,
+        transport,
+        durationMs: performance.now() - startedAt,
+        ok,
+        errorCode,
+        restart,
+      });
     try {
       const session = await openSession(this.config, {
         logger: this.deps.logger,
@@ -84,12 +98,14 @@ export class ServerHandle {
       if (this.everStarted) this.restarts += 1;
       this.everStarted = true;
       this.log.info({ pid: session.pid, transport: session.transportKind }, 'mcp server ready');
+      report(true, session.transportKind);
       this.scheduleIdle();
       return session;
     } catch (error) {
       const mapped = toMcpError(error, { server: this.config.name, phase: 'start' });
       this.fail(mapped);
       this.log.warn({ err: mapped.message }, 'mcp server failed to start');
+      report(false, this.deps.transportFactory ? 'custom' : this.config.transport, mapped.code);
       throw mapped;
     } finally {
       this.starting = undefined;

@@ -40,3 +40,17 @@ export interface McpToolCallRecord {
   /** The `AppError` code when the call itself failed (absent when the tool returned `isError`). */
   errorCode?: string;
 }
+
+/** One server start, successful or not, as emitted by the registry's `serverStarted` event. */
+export interface McpServerStartRecord {
+  server: string;
+  /** The transport used (after an HTTP to SSE fallback, `sse`); `custom` for injected transports. */
+  transport: McpTransportKind | 'custom';
+  /** From the start request to a ready session (process launch, connect, initialize) or failure. */
+  durationMs: number;
+  ok: boolean;
+  /** The `AppError` code when the start failed. */
+  errorCode?: string;
+  /** True when the server had run before in this process (a restart after a crash or idle stop). */
+  restart: boolean;
+}
