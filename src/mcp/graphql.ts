@@ -76,7 +76,7 @@ builder.queryField('mcpServers', (t) =>
   t.field({
     type: [McpServerRef],
     description: 'The MCP servers configured on this deployment and their health.',
-    resolve: (_r, _a, ctx) => ctx.services.mcp.servers(),
+    resolve: (_r, _a, ctx) => ctx.services.mcp.servers(caller(ctx)),
   }),
 );
 
@@ -86,7 +86,7 @@ builder.queryField('mcpTools', (t) =>
     description:
       'A server’s tools, or a chain’s after its allow/deny lists, from the discovery cache (discovered first when stale).',
     args: { server: t.arg.string({ required: true, description: 'A server or chain name.' }) },
-    resolve: (_r, args, ctx) => ctx.services.mcp.tools(args.server),
+    resolve: (_r, args, ctx) => ctx.services.mcp.tools(caller(ctx), args.server),
   }),
 );
 
@@ -97,7 +97,7 @@ builder.mutationField('refreshMcpTools', (t) =>
       'Lists the tools of a server (or a chain’s servers) now and rewrites the cache. Organisation admins only.',
     authScopes: { orgAdmin: true },
     args: { server: t.arg.string({ required: true, description: 'A server or chain name.' }) },
-    resolve: (_r, args, ctx) => ctx.services.mcp.refreshTools(args.server),
+    resolve: (_r, args, ctx) => ctx.services.mcp.refreshTools(caller(ctx), args.server),
   }),
 );
 

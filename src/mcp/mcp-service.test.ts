@@ -66,13 +66,13 @@ afterEach(async () => {
 describe('McpService', () => {
   it('has no servers while .mcp.json is missing and picks the file up when it appears', async () => {
     await start({ config: null });
-    expect(await service.servers()).toEqual([]);
+    expect(await service.servers(caller)).toEqual([]);
     await expect(service.prepareTools(['a'], caller)).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
       details: { fields: [{ field: 'mcpServers', message: 'no MCP server or chain named "a"' }] },
     });
     await writeFile(configPath, JSON.stringify(CONFIG));
-    expect((await service.servers()).map((s) => [s.name, s.status, s.toolCount])).toEqual([
+    expect((await service.servers(caller)).map((s) => [s.name, s.status, s.toolCount])).toEqual([
       ['a', 'stopped', null],
       ['b', 'stopped', null],
       ['off', 'stopped', null],
@@ -134,7 +134,7 @@ describe('McpService', () => {
         isError: false,
       }),
     ]);
-    const a = (await service.servers()).find((s) => s.name === 'a')!;
+    const a = (await service.servers(caller)).find((s) => s.name === 'a')!;
     expect(a).toMatchObject({ status: 'ready', calls: 1, toolCount: expect.any(Number) });
     expect(a.p50LatencyMs).toEqual(expect.any(Number));
   });
@@ -169,8 +169,8 @@ describe('McpService', () => {
     await expect(service.prepareTools(['a'], caller, { requireTools: true })).rejects.toMatchObject({
       code: 'MCP_SERVER_UNAVAILABLE',
     });
-    await expect(service.refreshTools('a')).rejects.toMatchObject({ code: 'MCP_SERVER_UNAVAILABLE' });
-    const [status] = await service.servers();
+    await expect(service.refreshTools(caller, 'a')).rejects.toMatchObject({ code: 'MCP_SERVER_UNAVAILABLE' });
+    const [status] = await service.servers(caller);
     expect(status).toMatchObject({
       name: 'a',
       status: 'failed',
@@ -211,7 +211,7 @@ describe('McpService', () => {
     await expect(
       service.callTool(caller, { server: 'a', tool: 'echo', arguments: ['x'] }),
     ).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
-    await expect(service.tools('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.tools(caller, 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // A diagnostic call goes to one server: a chain name is not one.
     await expect(service.callTool(caller, { server: 'both', tool: 'echo' })).rejects.toMatchObject({
       code: 'NOT_FOUND',
@@ -245,8 +245,8 @@ describe('McpService', () => {
       'a/fail',
       'off/echo',
     ]);
-    expect((await service.refreshTools('a')).map((t) => t.name)).toContain('echo');
-    expect((await service.tools('a')).map((t) => t.name)).toContain('hold');
+    expect((await service.refreshTools(caller, 'a')).map((t) => t.name)).toContain('echo');
+    expect((await service.tools(caller, 'a')).map((t) => t.name)).toContain('hold');
   });
 
   it('still returns the tool result when the events cannot be dispatched', async () => {
@@ -274,11 +274,73 @@ describe('McpService', () => {
     await start();
     const pairs = (tools: { server: string; name: string }[]) =>
       tools.map((t) => `${t.server}/${t.name}`).sort();
-    expect(pairs(await service.tools('both'))).toEqual(['a/echo', 'a/fail', 'b/echo', 'b/fail']);
-    expect(pairs(await service.refreshTools('both'))).toEqual(['a/echo', 'a/fail', 'b/echo', 'b/fail']);
-    expect(pairs(await service.refreshTools('b'))).toEqual(
+    expect(pairs(await service.tools(caller, 'both'))).toEqual(['a/echo', 'a/fail', 'b/echo', 'b/fail']);
+    expect(pairs(await service.refreshTools(caller, 'both'))).toEqual([
+      'a/echo',
+      'a/fail',
+      'b/echo',
+      'b/fail',
+    ]);
+    expect(pairs(await service.refreshTools(caller, 'b'))).toEqual(
       expect.arrayContaining(['b/echo', 'b/hold', 'b/crash']),
     );
+  });
+});
+
+describe('servers reserved to organisations', () => {
+  const other: Caller = { ...caller, organizationId: 'org2' };
+  const RESERVED = {
+    servers: {
+      shared: { command: 'fake-shared', idle_timeout: 0, retry_attempts: 0 },
+      private: { command: 'fake-private', idle_timeout: 0, retry_attempts: 0, organizations: ['org1'] },
+    },
+    chains: {
+      mixed: {
+        servers: ['shared', 'private'],
+        preSteps: [{ server: 'private', tool: 'echo', arguments: { text: '{{message}}' } }],
+      },
+      secret: { servers: ['private'] },
+    },
+  };
+
+  it('hides a reserved server from other organisations everywhere, and chains go without it', async () => {
+    const fake = createFakeServerFactory();
+    const launched: string[] = [];
+    await start({
+      config: RESERVED,
+      factory: { ...fake, factory: (config) => (launched.push(config.name), fake.factory(config)) },
+    });
+    expect((await service.servers(caller)).map((s) => s.name)).toEqual(['shared', 'private']);
+    expect((await service.servers(other)).map((s) => s.name)).toEqual(['shared']);
+
+    const unknown = { code: 'NOT_FOUND' };
+    await expect(service.tools(other, 'private')).rejects.toMatchObject(unknown);
+    await expect(service.tools(other, 'secret')).rejects.toMatchObject(unknown);
+    await expect(service.refreshTools(other, 'private')).rejects.toMatchObject(unknown);
+    await expect(service.callTool(other, { server: 'private', tool: 'echo' })).rejects.toMatchObject(unknown);
+    await expect(service.prepareTools(['private'], other)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+
+    // Through the mixed chain the other organisation gets the shared server's tools only, and the
+    // pre-step on the reserved server does not run for it.
+    const theirs = await service.prepareTools(['mixed'], other, { message: 'hi' });
+    expect(Object.keys(theirs.tools).sort()).toEqual(
+      (await service.tools(other, 'shared')).map((t) => t.name).sort(),
+    );
+    expect(theirs.preSteps).toEqual([]);
+    expect((await service.refreshTools(other, 'mixed')).every((t) => t.server === 'shared')).toBe(true);
+    expect(launched).not.toContain('private');
+
+    // The owning organisation sees both servers (tool names namespaced, as both offer echo).
+    const ours = await service.prepareTools(['mixed'], caller, { message: 'hi' });
+    expect(Object.keys(ours.tools)).toEqual(expect.arrayContaining(['shared__echo', 'private__echo']));
+    expect(ours.preSteps).toHaveLength(1);
+  });
+
+  it('rejects an empty organisations list naming the server and field', async () => {
+    await start({ config: { servers: { x: { command: 'fake-x', organizations: [] } } } });
+    await expect(service.servers(caller)).rejects.toMatchObject({
+      details: expect.objectContaining({ server: 'x', field: 'organizations' }),
+    });
   });
 });
 

@@ -23,6 +23,7 @@ import { fillTemplate, runPreSteps, type PreStepResult } from './chains/pre-step
 import type { TransportFactory } from './client/open-session';
 import {
   buildMcpConfig,
+  configVisibleTo,
   McpConfigStore,
   resolveTargets,
   type McpConfig,
@@ -157,26 +158,34 @@ export class McpService {
     return this.store.current();
   }
 
-  /** Every configured server with its health and call latency. */
-  async servers(): Promise<McpServerView[]> {
-    await this.registry.config();
-    const cache = await readToolsFile(this.catalog.toolsPath, this.deps.logger);
-    return this.registry.status().map((s) => ({
-      name: s.name,
-      transport: s.transport,
-      enabled: s.enabled,
-      status: s.state,
-      toolCount: s.toolCount ?? cache.servers[s.name]?.tools.length ?? null,
-      lastError: s.lastError ?? null,
-      p50LatencyMs: s.calls.p50Ms ?? null,
-      p95LatencyMs: s.calls.p95Ms ?? null,
-      calls: s.calls.total,
-      restarts: s.restarts,
-    }));
+  /** The configuration as the caller's organisation sees it (see config/visibility). */
+  private async configFor(caller: Caller): Promise<McpConfig> {
+    return configVisibleTo(await this.registry.config(), caller.organizationId);
   }
 
-  private async requireServer(server: string): Promise<string> {
-    const config = await this.registry.config();
+  /** Every server the caller's organisation may use, with its health and call latency. */
+  async servers(caller: Caller): Promise<McpServerView[]> {
+    const config = await this.configFor(caller);
+    const cache = await readToolsFile(this.catalog.toolsPath, this.deps.logger);
+    return this.registry
+      .status()
+      .filter((s) => config.servers[s.name])
+      .map((s) => ({
+        name: s.name,
+        transport: s.transport,
+        enabled: s.enabled,
+        status: s.state,
+        toolCount: s.toolCount ?? cache.servers[s.name]?.tools.length ?? null,
+        lastError: s.lastError ?? null,
+        p50LatencyMs: s.calls.p50Ms ?? null,
+        p95LatencyMs: s.calls.p95Ms ?? null,
+        calls: s.calls.total,
+        restarts: s.restarts,
+      }));
+  }
+
+  private async requireServer(caller: Caller, server: string): Promise<string> {
+    const config = await this.configFor(caller);
     const known = parse(name, server);
     if (!config.servers[known]) {
       throw new AppError('NOT_FOUND', `No MCP server named "${known}" is configured.`, {
@@ -187,8 +196,8 @@ export class McpService {
   }
 
   /** A server's or chain's servers, each with the filter of the tools visible through it. */
-  private async targets(serverOrChain: string) {
-    const config = await this.registry.config();
+  private async targets(caller: Caller, serverOrChain: string) {
+    const config = await this.configFor(caller);
     const known = parse(name, serverOrChain);
     if (!config.servers[known] && !config.chains[known]) {
       throw new AppError('NOT_FOUND', `No MCP server or chain named "${known}" is configured.`, {
@@ -202,8 +211,8 @@ export class McpService {
    * The tools of a server, or of a chain's servers after its allow/deny lists, from the discovery
    * cache (discovered first when stale).
    */
-  async tools(serverOrChain: string): Promise<McpToolView[]> {
-    const targets = await this.targets(serverOrChain);
+  async tools(caller: Caller, serverOrChain: string): Promise<McpToolView[]> {
+    const targets = await this.targets(caller, serverOrChain);
     const out: McpToolView[] = [];
     for (const [server, visible] of targets.servers) {
       const tools = await this.catalog.getAvailableTools(server);
@@ -213,9 +222,10 @@ export class McpService {
   }
 
   /** Lists the tools of a server (or a chain's servers) now, rewriting their cache entries. */
-  async refreshTools(serverOrChain: string): Promise<McpToolView[]> {
-    const targets = await this.targets(serverOrChain);
-    const results = await this.catalog.discover({ servers: [targets.name], force: true });
+  async refreshTools(caller: Caller, serverOrChain: string): Promise<McpToolView[]> {
+    const targets = await this.targets(caller, serverOrChain);
+    // Only the servers the caller may see: a chain's hidden members are neither started nor listed.
+    const results = await this.catalog.discover({ servers: [...targets.servers.keys()], force: true });
     const failed = results.find((r) => !r.ok);
     if (failed) {
       throw (
@@ -225,14 +235,14 @@ export class McpService {
     }
     return results.flatMap((r) => {
       const visible = targets.servers.get(r.server);
-      return r.tools.filter((t) => !visible || visible(t.name)).map((t) => ({ ...t, server: r.server }));
+      return visible ? r.tools.filter((t) => visible(t.name)).map((t) => ({ ...t, server: r.server })) : [];
     });
   }
 
   /** A diagnostic call: the tool's answer (tool-reported errors included) or the call's failure. */
   async callTool(caller: Caller, input: { server: string; tool: string; arguments?: unknown }) {
     const args = parse(callSchema, input);
-    const server = await this.requireServer(args.server);
+    const server = await this.requireServer(caller, args.server);
     const context: CallContext = { organizationId: caller.organizationId, requestId: null };
     const argumentBytes = Buffer.byteLength(JSON.stringify(args.arguments));
     const started = performance.now();
@@ -282,7 +292,7 @@ export class McpService {
       organizationId: caller.organizationId,
       requestId: options.requestId ?? null,
     };
-    const config = await this.registry.config();
+    const config = await this.configFor(caller);
     const unknown = input.servers.filter((s) => !config.servers[s] && !config.chains[s]);
     if (unknown.length > 0) {
       throw new ValidationError(
@@ -292,6 +302,7 @@ export class McpService {
     const toolset = await this.registry.toolsFor(input.servers, {
       requireTools: options.requireTools,
       signal: options.signal,
+      organizationId: caller.organizationId,
     });
     for (const { server, error } of toolset.unavailable) {
       this.deps.logger.warn(

@@ -10,5 +10,6 @@ export {
   type LoadMcpConfigOptions,
 } from './load';
 export { resolveTargets, type ResolvedTargets, type ToolFilter } from './chains';
+export { configVisibleTo, serverVisibleTo } from './visibility';
 export { McpConfigStore } from './config-store';
 export { splitCommand } from './command';

@@ -135,6 +135,7 @@ export function normaliseServer(
     maxConcurrent: raw.max_concurrent ?? ctx.global.maxConcurrent,
     retryAttempts: raw.retry_attempts ?? ctx.global.retryAttempts,
     config: raw.config ?? {},
+    organizations: raw.organizations ?? null,
     source,
     variables: [...variables],
   };

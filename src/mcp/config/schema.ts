@@ -29,6 +29,8 @@ export const rawServerSchema = z
     idle_timeout: z.number().nonnegative(),
     max_concurrent: z.number().int().min(1),
     retry_attempts: z.number().int().min(0).max(10),
+    /** Organisation ids allowed to use the server; absent means every organisation. */
+    organizations: z.array(z.string().trim().min(1)).min(1, 'must list at least one organisation id'),
   })
   .partial()
   .passthrough();

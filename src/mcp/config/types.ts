@@ -32,6 +32,11 @@ export interface McpServerConfig {
   retryAttempts: number;
   /** Server-specific settings from the design form, passed through untouched. */
   config: Record<string, unknown>;
+  /**
+   * Organisations allowed to use the server (requests, listings, diagnostics); null means every
+   * organisation. A server outside the caller's list behaves as if it were not configured.
+   */
+  organizations: string[] | null;
   /** Which top-level key the entry came from. */
   source: 'servers' | 'mcpServers';
   /** Names of the `${VAR}` references in this entry, so a caller can report unset ones. */

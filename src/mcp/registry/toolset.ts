@@ -8,6 +8,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AppError, isAppError } from '../../shared/errors';
 import { resolveTargets } from '../config/chains';
+import { configVisibleTo } from '../config/visibility';
 import type { McpConfig, McpPreStep } from '../config/types';
 import type { McpRegistry } from './registry';
 import type { CallToolOptions } from './types';
@@ -54,6 +55,8 @@ export interface ToolsetOptions {
    * starting servers until a tool is actually called.
    */
   listTools?: (server: string) => Promise<ToolLike[]>;
+  /** Leave out servers this organisation may not use (their `organizations` list). */
+  organizationId?: string;
 }
 
 export interface McpToolset {
@@ -83,7 +86,8 @@ export async function buildToolset(
   names: string[],
   options: ToolsetOptions = {},
 ): Promise<McpToolset> {
-  const targets = resolveTargets(config, names);
+  const scoped = options.organizationId ? configVisibleTo(config, options.organizationId) : config;
+  const targets = resolveTargets(scoped, names);
   const unavailable: McpToolset['unavailable'] = [];
   const listed = await Promise.all(
     [...targets.servers].map(async ([server, filter]) => {
