@@ -2,7 +2,8 @@
 // Entry point of the `ai` CLI.
 // Start-up speed matters (scripts call `ai mcp list --json` in loops), so this runs the compiled
 // JavaScript in dist/ when it exists and is newer than every source file the CLI can load
-// (cli/, src/mcp/, src/shared/). Otherwise, e.g. on a fresh clone or right after an edit, it
+// (cli/ and src/: the analytics commands reach the database and analytics code, so the whole tree
+// counts; walking it costs about a millisecond). Otherwise, e.g. on a fresh clone or right after an edit, it
 // registers tsx's CommonJS hook and runs the TypeScript sources directly: slower to start, never stale.
 // `npm run build:cli` (or `npm run build`) refreshes dist/. AI_CLI_SOURCE=1 forces the sources;
 // AI_CLI_COMPILED=1 trusts dist/ without comparing dates (installed copies, benchmarks).
@@ -12,9 +13,7 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..', '..');
 const marker = path.join(root, 'dist', 'cli', 'lib', 'base-command.js');
-const sourceDirs = ['cli', path.join('src', 'mcp'), path.join('src', 'shared')].map((d) =>
-  path.join(root, d),
-);
+const sourceDirs = ['cli', 'src'].map((d) => path.join(root, d));
 
 function newestSource(dir) {
   let newest = 0;
