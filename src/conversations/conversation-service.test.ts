@@ -286,14 +286,6 @@ describe('tenancy', () => {
 });
 
 describe('what a request tells analytics', () => {
-  const send = (content: string, extra: Record<string, unknown> = {}) => ({
-    projectId: 'p1',
-    provider: 'mock',
-    model: 'mock-small',
-    content,
-    ...extra,
-  });
-
   it('carries outcome, latency, the limit set and, for streams, the time to first text', async () => {
     const { service, generated } = setup();
     await service.sendMessage(member, send('short', { maxOutputTokens: 300 }));
@@ -328,14 +320,8 @@ describe('what a request tells analytics', () => {
 });
 
 describe('MCP tools in a request', () => {
-  const send = (extra: Record<string, unknown> = {}) => ({
-    projectId: 'p1',
-    provider: 'mock',
-    model: 'mock-small',
-    content: 'look it up',
-    mcpServers: ['kb'],
-    ...extra,
-  });
+  const sendWithTools = (extra: Record<string, unknown> = {}) =>
+    send('look it up', { mcpServers: ['kb'], ...extra });
 
   function withTools(options: { fail?: Error; context?: string } = {}) {
     const calls: RequestToolCall[] = [];
@@ -374,9 +360,13 @@ describe('MCP tools in a request', () => {
   it('passes the request id, message and limits, and records each call on the assistant message', async () => {
     const { service, scripts, requests, generated } = withTools();
     scripts.enqueue([{ toolCalls: [{ toolName: 'lookup', input: { q: 'pricing' } }] }, { text: 'done' }]);
-    const payload = await service.sendMessage(member, send({ requireTools: true, maxToolSteps: 3 }), {
-      requestId: 'req-1',
-    });
+    const payload = await service.sendMessage(
+      member,
+      sendWithTools({ requireTools: true, maxToolSteps: 3 }),
+      {
+        requestId: 'req-1',
+      },
+    );
     expect(requests).toEqual([
       {
         servers: ['kb'],
@@ -406,7 +396,7 @@ describe('MCP tools in a request', () => {
   it('adds pre-step context after the caller’s system prompt', async () => {
     const { service, scripts } = withTools({ context: 'Context: facts.' });
     scripts.enqueue({ echoPrompt: true });
-    const payload = await service.sendMessage(member, send({ system: 'Be brief.' }));
+    const payload = await service.sendMessage(member, sendWithTools({ system: 'Be brief.' }));
     expect(payload.message.content).toBe('Be brief.\n\nContext: facts.look it up');
   });
 
@@ -414,13 +404,15 @@ describe('MCP tools in a request', () => {
     const { service } = withTools({
       fail: Object.assign(new Error('kb is down'), { code: 'MCP_SERVER_UNAVAILABLE' }),
     });
-    await expect(service.sendMessage(member, send({ requireTools: true }))).rejects.toThrow('kb is down');
+    await expect(service.sendMessage(member, sendWithTools({ requireTools: true }))).rejects.toThrow(
+      'kb is down',
+    );
     expect((await service.listConversations(member)).conversations).toEqual([]);
   });
 
   it('refuses mcpServers when no MCP integration is wired', async () => {
     const { service } = setup();
-    await expect(service.sendMessage(member, send())).rejects.toMatchObject({
+    await expect(service.sendMessage(member, sendWithTools())).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
       details: { fields: [{ field: 'mcpServers', message: expect.stringMatching(/not available/) }] },
     });

@@ -17,19 +17,8 @@ export interface RequestToolsOptions {
   signal?: AbortSignal;
 }
 
-/** One finished tool call as the MCP integration reports it. */
-export interface RequestToolCall {
-  toolCallId: string;
-  name: string;
-  server: string;
-  tool: string;
-  arguments: Record<string, unknown>;
-  argumentBytes: number;
-  durationMs: number;
-  isError: boolean;
-  errorCode?: string;
-  resultText: string;
-}
+/** One finished tool call as the MCP integration reports it (whole result text, exact duration). */
+export type RequestToolCall = Omit<MessageToolCall, 'errorCode'> & { errorCode?: string };
 
 export interface RequestTools {
   tools: ToolSet;

@@ -9,22 +9,11 @@
 import { jsonSchema, tool, type JSONSchema7, type ToolSet } from 'ai';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
+import type { RequestToolCall } from '../conversations/request-tools';
 import type { McpToolExecution, McpToolset } from './registry';
 
-/** One tool call made by the model, as recorded on the request. */
-export interface RecordedToolCall {
-  toolCallId: string;
-  /** The name the model used (`tool` or `server__tool`). */
-  name: string;
-  server: string;
-  tool: string;
-  arguments: Record<string, unknown>;
-  argumentBytes: number;
-  durationMs: number;
-  isError: boolean;
-  errorCode?: string;
-  /** The text the tool answered (or its error message). */
-  resultText: string;
+/** One tool call made by the model, as recorded on the request: what the message keeps, and the raw result. */
+export interface RecordedToolCall extends RequestToolCall {
   result: CallToolResult;
 }
 
