@@ -28,6 +28,9 @@ import type { MonitoringService } from '../monitoring/monitoring-service';
 import type { AppPubSub } from '../pubsub/pubsub';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
+import { createAppWebhooks } from '../webhooks/app-wiring';
+import { registerWebhookListeners, scheduleWebhookJobs, type WebhookFeature } from '../webhooks/feature';
+import type { WebhookAgenda } from '../webhooks/jobs';
 
 /** Everything a service may depend on. */
 export interface ServiceDeps {
@@ -40,8 +43,8 @@ export interface ServiceDeps {
   db: Db;
   events: EventBus;
   pubsub: AppPubSub;
-  /** The job queue, for features that define their own agenda jobs (analytics exports, reports). */
-  agenda: AnalyticsAgenda;
+  /** The job queue, for features that define their own agenda jobs (analytics exports, reports, webhooks). */
+  agenda: AnalyticsAgenda & WebhookAgenda;
 }
 
 export interface Services extends CostServices {
@@ -56,6 +59,7 @@ export interface Services extends CostServices {
   exportDownloads: DownloadHandler | null;
   /** Absent when MONITORING_ENABLED=false. */
   monitoring?: MonitoringService;
+  webhooks: WebhookFeature;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -85,7 +89,7 @@ export function createServices(deps: ServiceDeps): Services {
     events: deps.events,
     agenda: deps.agenda,
   });
-  return {
+  const services: Omit<Services, 'webhooks'> = {
     auth: new AuthService({ models, clock: deps.clock }),
     analytics: analytics.services,
     exportDownloads: analytics.downloadHandler,
@@ -106,6 +110,7 @@ export function createServices(deps: ServiceDeps): Services {
       spend: new CostRecordSpendSource(new MongoCostRecordStore(deps.db)),
     }),
   };
+  return { ...services, webhooks: createAppWebhooks(deps, services.budgets) };
 }
 
 /** Queued and inline event listeners of every feature. Called once per process. */
@@ -123,5 +128,10 @@ export function registerListeners(bus: EventBus, services: Services, deps: Servi
   // Expires holds of dead processes and repairs budget counters from the cost records.
   void scheduleBudgetSweeper(deps.agenda, services.budgets.sweeper, deps.logger).catch((err: unknown) =>
     deps.logger.error({ err }, 'could not schedule the budget sweeper'),
+  );
+  // Budget and performance alerts fan out to webhooks in queued jobs; forecasts by a recurring scan.
+  registerWebhookListeners(events, services.webhooks);
+  void scheduleWebhookJobs(deps.agenda, deps.config).catch((err: unknown) =>
+    deps.logger.error({ err }, 'could not schedule the webhook forecast scan'),
   );
 }

@@ -68,6 +68,17 @@ export const envSchema = z.object({
   /** A job backlog that grew at every check for this many minutes alerts. */
   PERF_BACKLOG_GROWING_MINUTES: int(1, 1440).default(10),
   PERF_SLOW_RESOLVER_MS: int(1, 600_000).default(50),
+  /** Webhooks (src/webhooks): per-attempt timeout, attempts in all, backoff doubling from base up to max. */
+  WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5000),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 50).default(8),
+  WEBHOOK_RETRY_BASE_MS: int(1, 3_600_000).default(30_000),
+  WEBHOOK_RETRY_MAX_MS: int(1, 86_400_000).default(3_600_000),
+  /** Delivery log entries expire after this many days (TTL index). */
+  WEBHOOK_DELIVERY_RETENTION_DAYS: int(1, 3650).default(30),
+  /** How often stored budget forecast alerts are fanned out to webhooks. */
+  WEBHOOK_FORECAST_SCAN_MS: int(1000, 3_600_000).default(30_000),
+  /** Webhook attempts in flight per worker process. */
+  WEBHOOK_CONCURRENCY: int(1, 100).default(10),
   /**
    * Organisations whose owners and admins may read deployment-wide performance data
    * (`performance`, `performanceRecommendations`, `performanceAlertHistory`, `performanceAlerts`):

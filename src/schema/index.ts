@@ -14,6 +14,7 @@ import '../conversations/graphql';
 import '../monitoring/graphql';
 import '../mcp/graphql';
 import '../budgets/graphql';
+import '../webhooks/graphql';
 
 let schema: GraphQLSchema | undefined;
 

@@ -1,0 +1,99 @@
+/**
+ * From domain events (and stored forecast alerts) to deliveries: each source becomes a
+ * `FanOutEvent` (its webhook `data` and description) addressed to the right endpoints.
+ * Budget events go to their organisation's endpoints. Performance alerts carrying an
+ * organisation go to it; deployment-wide ones (organizationId null) go only to the
+ * organisations named in PLATFORM_ADMIN_ORG_IDS, because their subjects (operation,
+ * job and tool names) come from every tenant.
+ */
+import type { DomainEvent } from '../events/event';
+import type { WebhookDeliveryService } from './delivery.service';
+import {
+  describeExceeded,
+  describeForecast,
+  describePerformance,
+  describeThreshold,
+  type BudgetInfo,
+  type ForecastAlert,
+} from './describe';
+
+export interface StoredForecastAlert extends ForecastAlert {
+  organizationId: string;
+  createdAt: Date;
+}
+
+export class WebhookEventRouter {
+  constructor(
+    private readonly deps: {
+      deliveries: Pick<WebhookDeliveryService, 'fanOut'>;
+      /** Name, scope and period of a budget, for readable messages; null when it is gone. */
+      budgetInfo(budgetId: string): Promise<BudgetInfo | null>;
+    },
+  ) {}
+
+  async thresholdReached(event: DomainEvent<'BudgetThresholdReached'>): Promise<number> {
+    const { organizationId, ...payload } = event.payload;
+    const { data, description } = describeThreshold(payload, await this.deps.budgetInfo(payload.budgetId));
+    return this.deps.deliveries.fanOut(
+      {
+        eventId: event.id,
+        kind: 'BUDGET_THRESHOLD_REACHED',
+        occurredAt: event.occurredAt,
+        organizationId,
+        data,
+        description,
+      },
+      { organizationId },
+    );
+  }
+
+  async exceeded(event: DomainEvent<'BudgetExceeded'>): Promise<number> {
+    const { organizationId, ...payload } = event.payload;
+    const { data, description } = describeExceeded(payload, await this.deps.budgetInfo(payload.budgetId));
+    return this.deps.deliveries.fanOut(
+      {
+        eventId: event.id,
+        kind: 'BUDGET_EXCEEDED',
+        occurredAt: event.occurredAt,
+        organizationId,
+        data,
+        description,
+      },
+      { organizationId },
+    );
+  }
+
+  async forecast(alert: StoredForecastAlert): Promise<number> {
+    const { organizationId, createdAt, ...rest } = alert;
+    const { data, description } = describeForecast(rest, await this.deps.budgetInfo(alert.budgetId));
+    return this.deps.deliveries.fanOut(
+      {
+        // The same id the budget feature gives its alert events.
+        eventId: `budget-alert:${alert.alertId}`,
+        kind: 'BUDGET_FORECAST',
+        occurredAt: createdAt,
+        organizationId,
+        data,
+        description,
+      },
+      { organizationId },
+    );
+  }
+
+  async performance(event: DomainEvent<'PerformanceThresholdExceeded'>): Promise<number> {
+    const { organizationId, ...payload } = event.payload;
+    const { data, description } = describePerformance(payload);
+    const orgId = organizationId ?? null;
+    return this.deps.deliveries.fanOut(
+      {
+        eventId: event.id,
+        kind: 'PERFORMANCE_THRESHOLD_EXCEEDED',
+        occurredAt: event.occurredAt,
+        organizationId: orgId,
+        data,
+        description,
+      },
+      orgId ? { organizationId: orgId } : { deploymentWide: true },
+    );
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Composition of the webhook feature for one process: models on the app connection,
+ * the delivery and endpoint services, the event router, the forecast scanner and the
+ * agenda jobs. The composition root calls `createWebhookFeature` once, then
+ * `registerWebhookListeners(bus, feature)` and `scheduleWebhookJobs(...)`.
+ */
+import type { Connection } from 'mongoose';
+import type { Db } from 'mongodb';
+import type { EventBus } from '../events/bus';
+import type { Clock } from '../shared/clock';
+import type { Logger } from '../shared/logger';
+import { WebhookDeliveryService } from './delivery.service';
+import type { BudgetInfo } from './describe';
+import { WebhookEventRouter } from './event-router';
+import { ForecastScanner, type ForecastAlertSource } from './forecast-scan';
+import { agendaScheduler, defineWebhookJobs, scheduleForecastScan, type WebhookAgenda } from './jobs';
+import { webhookModels, type WebhookModels } from './models';
+import { WebhookService } from './webhook.service';
+
+/** The WEBHOOK_* settings (src/config/env.ts). */
+export interface WebhookSettings {
+  WEBHOOK_TIMEOUT_MS: number;
+  WEBHOOK_MAX_ATTEMPTS: number;
+  WEBHOOK_RETRY_BASE_MS: number;
+  WEBHOOK_RETRY_MAX_MS: number;
+  WEBHOOK_DELIVERY_RETENTION_DAYS: number;
+  WEBHOOK_FORECAST_SCAN_MS: number;
+  WEBHOOK_CONCURRENCY: number;
+  JOB_LOCK_LIFETIME_MS: number;
+}
+
+export interface WebhookFeatureDeps {
+  connection: Connection;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  agenda: WebhookAgenda;
+  settings: WebhookSettings;
+  /** Organisations whose endpoints receive deployment-wide performance alerts. */
+  platformAdminOrgIds: string[];
+  budgetInfo(budgetId: string): Promise<BudgetInfo | null>;
+  forecastAlerts: ForecastAlertSource;
+  fetchImpl?: typeof fetch;
+}
+
+export interface WebhookFeature {
+  models: WebhookModels;
+  service: WebhookService;
+  deliveries: WebhookDeliveryService;
+  router: WebhookEventRouter;
+  scanner: ForecastScanner;
+}
+
+const DAY_MS = 86_400_000;
+
+export function createWebhookFeature(deps: WebhookFeatureDeps): WebhookFeature {
+  const { settings } = deps;
+  const models = webhookModels(deps.connection);
+  const deliveries = new WebhookDeliveryService({
+    models,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'webhooks' }),
+    scheduler: agendaScheduler(deps.agenda),
+    policy: {
+      maxAttempts: settings.WEBHOOK_MAX_ATTEMPTS,
+      baseDelayMs: settings.WEBHOOK_RETRY_BASE_MS,
+      maxDelayMs: settings.WEBHOOK_RETRY_MAX_MS,
+    },
+    timeoutMs: settings.WEBHOOK_TIMEOUT_MS,
+    retentionMs: settings.WEBHOOK_DELIVERY_RETENTION_DAYS * DAY_MS,
+    deploymentWideAudience: deps.platformAdminOrgIds,
+    fetchImpl: deps.fetchImpl,
+  });
+  const router = new WebhookEventRouter({ deliveries, budgetInfo: deps.budgetInfo });
+  const scanner = new ForecastScanner({
+    db: deps.db,
+    clock: deps.clock,
+    source: deps.forecastAlerts,
+    router,
+  });
+  defineWebhookJobs(deps.agenda, {
+    deliveries,
+    scanner,
+    concurrency: settings.WEBHOOK_CONCURRENCY,
+    // An attempt is bounded by its timeout; the lock only has to outlive that.
+    lockLifetimeMs: Math.max(settings.JOB_LOCK_LIFETIME_MS, settings.WEBHOOK_TIMEOUT_MS * 2),
+  });
+  const service = new WebhookService({ models, clock: deps.clock, deliveries });
+  return { models, service, deliveries, router, scanner };
+}
+
+/** Queued listeners: each alert event is fanned out in a job, never on the request path. */
+export function registerWebhookListeners(bus: EventBus, feature: WebhookFeature): void {
+  bus.listen({
+    event: 'BudgetThresholdReached',
+    name: 'webhooks',
+    mode: 'queued',
+    handle: async (event) => void (await feature.router.thresholdReached(event)),
+  });
+  bus.listen({
+    event: 'BudgetExceeded',
+    name: 'webhooks',
+    mode: 'queued',
+    handle: async (event) => void (await feature.router.exceeded(event)),
+  });
+  bus.listen({
+    event: 'PerformanceThresholdExceeded',
+    name: 'webhooks',
+    mode: 'queued',
+    handle: async (event) => void (await feature.router.performance(event)),
+  });
+}
+
+export function scheduleWebhookJobs(
+  agenda: WebhookAgenda,
+  settings: Pick<WebhookSettings, 'WEBHOOK_FORECAST_SCAN_MS'>,
+): Promise<void> {
+  return scheduleForecastScan(agenda, settings.WEBHOOK_FORECAST_SCAN_MS);
+}
