@@ -6,7 +6,6 @@ import type { McpServerConfig } from '../../src/mcp/config';
 import type * as Probe from '../../src/mcp/probe';
 import { probeFailureCode, firstFailure } from '../../src/mcp/setup/probe-outcome';
 import { resolveServers } from '../../src/mcp/setup/resolve-servers';
-import { keepAlive } from './keep-alive';
 import { cliLogger } from './logger';
 
 export interface ServerCheck {
@@ -31,7 +30,7 @@ export async function checkServers(
   );
   await Promise.all(
     servers.map(async (server) => {
-      const steps = await keepAlive(() => testServer(server, { logger: cliLogger() }));
+      const steps = await testServer(server, { logger: cliLogger() });
       const failed = firstFailure(steps);
       const latencyMs = steps.reduce((sum, s) => sum + s.durationMs, 0);
       results[server.name] = failed

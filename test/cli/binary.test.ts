@@ -38,6 +38,32 @@ describe('ai binary', () => {
     expect(result.stdout).toContain('4 auth or missing secret');
   }, 60_000);
 
+  // A short-lived CLI must not exit while a server's process tree is being killed (the waits
+  // of that shutdown hold the event loop): it prints its result and the right exit code.
+  it('mcp test prints its result after killing a server that never initialised (exit 5)', async () => {
+    const everything = path.resolve(__dirname, '../../node_modules/.bin/mcp-server-everything');
+    const dir = tempProject({
+      '.mcp.json': JSON.stringify({
+        mcpServers: {
+          everything: { command: everything, args: ['stdio'] },
+          hang: {
+            command: process.execPath,
+            args: ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"],
+            startup_timeout: 1,
+          },
+        },
+      }),
+    });
+    const result = await runBinary(['mcp', 'test', '--json'], { cwd: dir });
+    expect(result.exitCode).toBe(5);
+    const doc = JSON.parse(result.stdout);
+    const byName = Object.fromEntries(
+      doc.servers.map((s: { server: string; ok: boolean }) => [s.server, s.ok]),
+    );
+    expect(byName).toEqual({ everything: true, hang: false });
+    expect(doc.servers[1].code).toBe('MCP_TIMEOUT');
+  }, 60_000);
+
   it('without a terminal, a wizard question fails at once naming the flag (never waits)', async () => {
     const dir = tempProject();
     const result = await runBinary(['mcp', 'setup', 'memory', '--install', 'none'], { cwd: dir });

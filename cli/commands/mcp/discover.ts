@@ -4,7 +4,6 @@ import { McpCommand, ResultFailure } from '../../lib/base-command';
 import { exitCodeFor } from '../../lib/exit-codes';
 import { formatMs, renderTable } from '../../lib/output';
 import type * as Discover from '../../../src/mcp/setup/discover-servers';
-import type * as KeepAlive from '../../lib/keep-alive';
 import type * as CliLogger from '../../lib/logger';
 
 export default class McpDiscover extends McpCommand {
@@ -29,15 +28,16 @@ export default class McpDiscover extends McpCommand {
     const { args, flags } = await this.parse(McpDiscover);
     const configPath = this.configPath(flags.config);
     const { discoverServers } = require('../../../src/mcp/setup/discover-servers') as typeof Discover;
-    const { keepAlive } = require('../../lib/keep-alive') as typeof KeepAlive;
     const { cliLogger } = require('../../lib/logger') as typeof CliLogger;
     this.progress.start(`Discovering tools${args.server ? ` of ${args.server}` : ''}`);
-    const { servers: results, secretValues } = await keepAlive(() =>
-      discoverServers(configPath, args.server ? [args.server] : undefined, {
+    const { servers: results, secretValues } = await discoverServers(
+      configPath,
+      args.server ? [args.server] : undefined,
+      {
         force: flags.force,
         toolsPath: this.toolsPath(configPath),
         logger: cliLogger(),
-      }),
+      },
     );
     for (const value of secretValues) this.secrets.add(value);
     if (results.length > 0) {

@@ -11,7 +11,6 @@ import type * as Plan from '../../../src/mcp/setup/setup-plan';
 import type * as Apply from '../../../src/mcp/setup/apply-setup';
 import type * as Probe from '../../../src/mcp/probe';
 import type * as Discover from '../../../src/mcp/setup/discover-servers';
-import type * as KeepAlive from '../../lib/keep-alive';
 import type * as CliLogger from '../../lib/logger';
 import type * as Wizard from '../../lib/setup-wizard';
 import type * as Summary from '../../lib/setup-summary';
@@ -112,7 +111,6 @@ export default class McpSetup extends McpCommand {
     skipTest: boolean,
   ): Promise<Record<string, unknown>> {
     const { applySetup } = require('../../../src/mcp/setup/apply-setup') as typeof Apply;
-    const { keepAlive } = require('../../lib/keep-alive') as typeof KeepAlive;
     const { cliLogger } = require('../../lib/logger') as typeof CliLogger;
     const labels: Record<Apply.SetupStepName, string> = {
       install: 'Install',
@@ -122,46 +120,43 @@ export default class McpSetup extends McpCommand {
       discover: 'Discover tools',
     };
     const started = new Map<string, number>();
-    const result = await keepAlive(() =>
-      applySetup(plan, {
-        testServer: skipTest
-          ? undefined
-          : (server) =>
-              (require('../../../src/mcp/probe') as typeof Probe).testServer(server, { logger: cliLogger() }),
-        discover: skipTest
-          ? undefined
-          : async (configFile, server) => {
-              const { discoverServers } =
-                require('../../../src/mcp/setup/discover-servers') as typeof Discover;
-              const {
-                servers: [found],
-              } = await discoverServers(configFile, [server], {
-                force: true,
-                logger: cliLogger(),
-              });
-              return {
-                ok: Boolean(found?.ok),
-                tools: found?.tools ?? [],
-                durationMs: found?.durationMs ?? 0,
-                error: found?.error?.message,
-              };
-            },
-        onStep: (step, state, detail) => {
-          if (state === 'start') {
-            started.set(step, performance.now());
-            this.progress.start(step === 'install' && detail ? `${labels[step]}: ${detail}` : labels[step]);
-          } else if (state === 'done')
-            this.progress.done(labels[step], performance.now() - (started.get(step) ?? 0));
-          else if (state === 'fail') this.progress.fail(labels[step]);
-          else
-            this.progress.skip(
-              labels[step],
-              step === 'install' ? (detail ?? 'nothing to install') : skipTest ? '--skip-test' : undefined,
-            );
-        },
-        onOutput: (chunk) => this.stderr(chunk),
-      }),
-    );
+    const result = await applySetup(plan, {
+      testServer: skipTest
+        ? undefined
+        : (server) =>
+            (require('../../../src/mcp/probe') as typeof Probe).testServer(server, { logger: cliLogger() }),
+      discover: skipTest
+        ? undefined
+        : async (configFile, server) => {
+            const { discoverServers } = require('../../../src/mcp/setup/discover-servers') as typeof Discover;
+            const {
+              servers: [found],
+            } = await discoverServers(configFile, [server], {
+              force: true,
+              logger: cliLogger(),
+            });
+            return {
+              ok: Boolean(found?.ok),
+              tools: found?.tools ?? [],
+              durationMs: found?.durationMs ?? 0,
+              error: found?.error?.message,
+            };
+          },
+      onStep: (step, state, detail) => {
+        if (state === 'start') {
+          started.set(step, performance.now());
+          this.progress.start(step === 'install' && detail ? `${labels[step]}: ${detail}` : labels[step]);
+        } else if (state === 'done')
+          this.progress.done(labels[step], performance.now() - (started.get(step) ?? 0));
+        else if (state === 'fail') this.progress.fail(labels[step]);
+        else
+          this.progress.skip(
+            labels[step],
+            step === 'install' ? (detail ?? 'nothing to install') : skipTest ? '--skip-test' : undefined,
+          );
+      },
+      onOutput: (chunk) => this.stderr(chunk),
+    });
     for (const warning of result.warnings) this.stderr(`! ${warning}\n`);
     this.log('');
     this.log(`${plan.name} ${result.action === 'add' ? 'added to' : 'updated in'} ${plan.configFile}.`);

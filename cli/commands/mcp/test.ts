@@ -8,7 +8,6 @@ import { formatMs } from '../../lib/output';
 import type * as Probe from '../../../src/mcp/probe';
 import type * as Outcome from '../../../src/mcp/setup/probe-outcome';
 import type * as Resolve from '../../../src/mcp/setup/resolve-servers';
-import type * as KeepAlive from '../../lib/keep-alive';
 import type * as CliLogger from '../../lib/logger';
 
 const argsSchema = z.record(z.string(), z.unknown());
@@ -48,7 +47,6 @@ export default class McpTest extends McpCommand {
     const { testServer } = require('../../../src/mcp/probe') as typeof Probe;
     const { probeFailureCode, firstFailure } =
       require('../../../src/mcp/setup/probe-outcome') as typeof Outcome;
-    const { keepAlive } = require('../../lib/keep-alive') as typeof KeepAlive;
     const { cliLogger } = require('../../lib/logger') as typeof CliLogger;
 
     const { servers, secretValues } = await resolveServers(
@@ -57,23 +55,21 @@ export default class McpTest extends McpCommand {
     );
     for (const value of secretValues) this.secrets.add(value);
     if (servers.length === 0) this.stderr('No enabled servers to test. Add one with: ai mcp setup\n');
-    const results = await keepAlive(() =>
-      Promise.all(
-        servers.map(async (server) => {
-          const steps = await testServer(server, {
-            call: flags.call ? { tool: flags.call, args: callArgs } : undefined,
-            timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
-            logger: cliLogger(),
-          });
-          const failed = firstFailure(steps);
-          return {
-            server: server.name,
-            ok: !failed,
-            steps: steps.map((s) => ({ ...s, durationMs: Math.round(s.durationMs) })),
-            ...(failed ? { code: probeFailureCode(failed) } : {}),
-          };
-        }),
-      ),
+    const results = await Promise.all(
+      servers.map(async (server) => {
+        const steps = await testServer(server, {
+          call: flags.call ? { tool: flags.call, args: callArgs } : undefined,
+          timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000,
+          logger: cliLogger(),
+        });
+        const failed = firstFailure(steps);
+        return {
+          server: server.name,
+          ok: !failed,
+          steps: steps.map((s) => ({ ...s, durationMs: Math.round(s.durationMs) })),
+          ...(failed ? { code: probeFailureCode(failed) } : {}),
+        };
+      }),
     );
     for (const r of results) {
       this.log(`${r.ok ? '✓' : '✗'} ${r.server}`);
