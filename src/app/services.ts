@@ -64,7 +64,10 @@ export interface Services extends CostServices {
 
 export function createServices(deps: ServiceDeps): Services {
   const models = authModels(deps.connection);
-  const apiKeys = new ApiKeyService({ models, clock: deps.clock, pubsub: deps.pubsub });
+  const auth = new AuthService({ models, clock: deps.clock });
+  // Callers are cached briefly; anything that changes what a key may do clears them at once.
+  const accessChanged = () => auth.invalidate();
+  const apiKeys = new ApiKeyService({ models, clock: deps.clock, pubsub: deps.pubsub, accessChanged });
   const monitoring = createMonitoring(deps);
   const mcp = new McpService({
     // The same variable the CLI's --config reads, so both see one file.
@@ -90,10 +93,10 @@ export function createServices(deps: ServiceDeps): Services {
     agenda: deps.agenda,
   });
   const services: Omit<Services, 'webhooks'> = {
-    auth: new AuthService({ models, clock: deps.clock }),
+    auth,
     analytics: analytics.services,
     exportDownloads: analytics.downloadHandler,
-    tenancy: new TenancyService({ models, clock: deps.clock, pubsub: deps.pubsub }),
+    tenancy: new TenancyService({ models, clock: deps.clock, pubsub: deps.pubsub, accessChanged }),
     apiKeys,
     onboarding: new OnboardingService({ models, clock: deps.clock, apiKeys }),
     mcp,

@@ -18,7 +18,15 @@ export interface CreatedApiKey {
 }
 
 export class ApiKeyService {
-  constructor(private readonly deps: { models: AuthModels; clock: Clock; pubsub: AppPubSub }) {}
+  constructor(
+    private readonly deps: {
+      models: AuthModels;
+      clock: Clock;
+      pubsub: AppPubSub;
+      /** Told when a key stops working (the auth cache forgets its callers). */
+      accessChanged?: () => void;
+    },
+  ) {}
 
   async list(caller: Caller): Promise<ApiKeyDoc[]> {
     const filter: Record<string, unknown> = { organizationId: caller.organizationId };
@@ -74,6 +82,7 @@ export class ApiKeyService {
       { $set: { revokedAt: now } },
       { new: true },
     ).lean();
+    this.deps.accessChanged?.();
     await this.deps.pubsub.publish('apiKeyRevoked', caller.organizationId, { apiKeyId: id, occurredAt: now });
     return (revoked ?? (await this.deps.models.ApiKey.findById(id).lean())) as ApiKeyDoc;
   }

@@ -11,7 +11,15 @@ import type { AuthModels, OrganizationDoc, ProjectDoc, ProjectMemberDoc, UserDoc
 import { canReadProject, isOrgAdmin, type Caller } from './roles';
 
 export class TenancyService {
-  constructor(private readonly deps: { models: AuthModels; clock: Clock; pubsub: AppPubSub }) {}
+  constructor(
+    private readonly deps: {
+      models: AuthModels;
+      clock: Clock;
+      pubsub: AppPubSub;
+      /** Told when a user's project roles change (the auth cache forgets its callers). */
+      accessChanged?: () => void;
+    },
+  ) {}
 
   async organization(caller: Caller): Promise<OrganizationDoc> {
     const org = await this.deps.models.Organization.findById(caller.organizationId).lean();
@@ -104,6 +112,7 @@ export class TenancyService {
       { $set: { role: data.role }, $setOnInsert: { organizationId: caller.organizationId } },
       { upsert: true, new: true },
     ).lean();
+    this.deps.accessChanged?.();
     await this.deps.pubsub.publish('projectChanged', caller.organizationId, {
       kind: 'MEMBER_ADDED',
       projectId: data.projectId,
