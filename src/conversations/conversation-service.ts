@@ -1,8 +1,8 @@
 /**
  * Sending messages: the request path of an AI call. It validates the input, loads or starts the
  * conversation, calls the provider (generated or streamed, with MCP tools when asked), then makes
- * the one durable write that matters for money: the usage event, followed by ResponseGenerated
- * (id derived from it, so a retried dispatch is deduplicated). MCP tool calls the model made are
+ * the one durable write that matters for money: ResponseGenerated, whose outbox row carries the
+ * usage event (id derived from it, so a retried dispatch is deduplicated). MCP tool calls the model made are
  * recorded on the assistant message; chain pre-step results reach the model after the system prompt. Cost records are written by the
  * cost-tracking listener, not here. A provider failure still records the usage it charged.
  */
@@ -13,8 +13,9 @@ import { canUseProject, type Caller } from '../auth/roles';
 import { priceRequest } from '../costs/request-pricer';
 import type { PricedRequest } from '../costs/cost-calculator';
 import type { CostTrackingService } from '../costs/cost-tracking-service';
+import { responseGeneratedFor } from '../costs/response-event';
 import { usageEventIdFor, type UsageEvent } from '../costs/usage-event';
-import { createEvent, type EventBus } from '../events';
+import type { EventBus } from '../events';
 import type { PricingService } from '../pricing/pricing-service';
 import { ProviderRequestError, type ChatRequest, type ChatRunner } from '../providers/chat-runner';
 import type { ModelCall } from '../providers/model-call';
@@ -278,7 +279,7 @@ export class ConversationService {
     return { conversation, isNew: true };
   }
 
-  /** The durable write of the request path, then ResponseGenerated. */
+  /** The durable write of the request path: ResponseGenerated, carrying the usage event. */
   private async recordUsage(
     caller: Caller,
     prepared: PreparedRequest,
@@ -314,36 +315,8 @@ export class ConversationService {
       toolCalls: toolCalls.length,
       toolErrors: toolCalls.filter((c) => c.isError).length,
     };
-    await this.deps.costs.recordUsage(event);
-    const totals = calls.reduce<Record<string, number>>((sum, c) => {
-      for (const [kind, n] of Object.entries(c.usage)) sum[kind] = (sum[kind] ?? 0) + n;
-      return sum;
-    }, {});
-    await this.deps.events.dispatch(
-      createEvent(
-        'ResponseGenerated',
-        {
-          organizationId: event.organizationId,
-          projectId: event.projectId,
-          userId: event.userId,
-          apiKeyId: event.apiKeyId,
-          requestId: event.requestId,
-          usageEventId: event.id,
-          provider: event.provider,
-          model: event.model,
-          usage: totals,
-          requestedAt: event.requestedAt.toISOString(),
-          outcome: event.outcome,
-          latencyMs: event.latencyMs,
-          ttftMs: event.ttftMs,
-          maxOutputTokens: event.maxOutputTokens,
-          promptPrefixHash: event.promptPrefixHash,
-          toolCalls: event.toolCalls,
-          toolErrors: event.toolErrors,
-        },
-        { id: `rg_${event.id}`, occurredAt: this.deps.clock.now() },
-      ),
-    );
+    // One durable write: ResponseGenerated's outbox row carries the whole usage event.
+    await this.deps.events.dispatch(responseGeneratedFor(event, this.deps.clock.now()));
     return event;
   }
 
@@ -355,7 +328,6 @@ export class ConversationService {
     timing: Timing,
   ): Promise<SendMessagePayload> {
     const messageId = this.newId();
-    await this.recordUsage(caller, prepared, calls, 'succeeded', timing, messageId);
     const usage = calls.reduce(
       (sum, c) => ({
         inputUncached: sum.inputUncached + c.usage.inputUncached,
@@ -381,14 +353,19 @@ export class ConversationService {
       metadata: prepared.input.metadata ?? {},
       toolCalls: (prepared.tools?.calls ?? []).map(toMessageToolCall),
     };
-    await this.deps.store.addMessage(message);
-    const cost = await priceRequest(this.deps.pricing, {
-      organizationId: caller.organizationId,
-      provider: prepared.input.provider,
-      model: prepared.input.model,
-      at: prepared.requestedAt,
-      calls: calls.map((c) => c.usage),
-    });
+    // The usage write, the message write and the displayed price are independent: run them
+    // together. Both writes finish before the response returns, so neither can be lost.
+    const [, , cost] = await Promise.all([
+      this.recordUsage(caller, prepared, calls, 'succeeded', timing, messageId),
+      this.deps.store.addMessage(message),
+      priceRequest(this.deps.pricing, {
+        organizationId: caller.organizationId,
+        provider: prepared.input.provider,
+        model: prepared.input.model,
+        at: prepared.requestedAt,
+        calls: calls.map((c) => c.usage),
+      }),
+    ]);
     return {
       requestId: prepared.requestId,
       conversation: prepared.conversation,

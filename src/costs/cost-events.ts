@@ -1,19 +1,22 @@
 /**
  * How cost tracking plugs into the event bus and live updates:
- * - the `cost-tracking` listener on ResponseGenerated: queued (drained from the outbox by agenda)
- *   by default, inline when `COST_TRACKING_MODE=sync` (the benchmark baseline only);
+ * - the `cost-tracking` listener on ResponseGenerated: queued (drained from the outbox by agenda,
+ *   a batch of events per call) by default, inline when `COST_TRACKING_MODE=sync` (the benchmark
+ *   baseline only);
  * - the announcer: once a record is stored, CostCalculated is dispatched under an id derived
  *   from the record (so a replay dispatches the same event, deduplicated by the bus) and the
  *   record is published on the organisation's `costUpdated` topic.
  */
 import { z } from 'zod';
 
-import { createEvent, type EventBus } from '../events';
+import { createEvent, type DomainEvent, type EventBus } from '../events';
 import type { AppPubSub } from '../pubsub/pubsub';
 import { AppError } from '../shared/errors';
 import { formatUsd } from '../shared/money';
 import type { CostRecord } from './cost-record';
 import type { CostTrackingService } from './cost-tracking-service';
+import { usageEventFromResponse } from './response-event';
+import type { UsageEvent } from './usage-event';
 
 declare module '../pubsub/channels' {
   interface PubSubChannels {
@@ -46,16 +49,38 @@ export function registerCostListeners(
     onRecorded?: (record: CostRecord) => Promise<unknown>;
   } = {},
 ): void {
+  const track = async (delivered: DomainEvent<'ResponseGenerated'>[]) => {
+    const records = await costs.trackBatch(await usageEventsOf(costs, delivered));
+    if (options.onRecorded) await Promise.all(records.map((record) => options.onRecorded!(record)));
+  };
   events.listen({
     event: 'ResponseGenerated',
     name: COST_TRACKING_LISTENER,
     mode: mode === 'sync' ? 'inline' : 'queued',
-    // Every cost lands in one record; retries are safe because trackCost is idempotent.
+    // Every cost lands in one record; retries are safe because tracking is idempotent.
     retry: { maxRetries: 10 },
-    handle: async (event) => {
-      const record = await costs.trackCost(event.payload.usageEventId);
-      await options.onRecorded?.(record);
-    },
+    handle: (event) => track([event]),
+    handleBatch: (batch) => track(batch),
+  });
+}
+
+/** The usage events that ResponseGenerated events carry (or, for older events, their stored copy). */
+async function usageEventsOf(
+  costs: CostTrackingService,
+  events: DomainEvent<'ResponseGenerated'>[],
+): Promise<UsageEvent[]> {
+  const carried = events.map(usageEventFromResponse);
+  const missing = events.filter((_, i) => !carried[i]).map((e) => e.payload.usageEventId);
+  const stored = await costs.usageEvents(missing);
+  return events.map((event, i) => {
+    const usage = carried[i] ?? stored.get(event.payload.usageEventId);
+    if (!usage) {
+      throw new AppError(
+        'NOT_FOUND',
+        `Usage event ${event.payload.usageEventId} does not exist; it cannot be priced.`,
+      );
+    }
+    return usage;
   });
 }
 

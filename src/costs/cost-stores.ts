@@ -3,7 +3,8 @@
  * single-process development. Both stores are insert-only and idempotent by id: inserting an id
  * that exists returns false and changes nothing, which is what makes replayed jobs count once.
  */
-import type { CostRecord } from './cost-record';
+import { groupCostRecords, type CostGroup, type CostGroupBy } from './cost-breakdown';
+import { addRecord, emptyTotals, type CostRecord, type CostTotals } from './cost-record';
 import type { UsageEvent } from './usage-event';
 
 export interface CostRecordFilter {
@@ -30,15 +31,38 @@ export interface CostRecordCursor {
 
 export interface UsageEventStore {
   insert(event: UsageEvent): Promise<boolean>;
+  /** Stores a batch in one write; events already stored are left as they are. */
+  insertMany(events: UsageEvent[]): Promise<void>;
   get(id: string): Promise<UsageEvent | null>;
+  getMany(ids: string[]): Promise<Map<string, UsageEvent>>;
+}
+
+/** A stored charge and whether its announcement (CostCalculated, costUpdated) went out. */
+export interface StoredCharge {
+  record: CostRecord;
+  announced: boolean;
+}
+
+export interface CostBreakdownResult {
+  groups: CostGroup[];
+  total: CostTotals;
 }
 
 export interface CostRecordStore {
+  /** Stores a record unannounced; false when its id exists. */
   insert(record: CostRecord): Promise<boolean>;
+  /** Stores a batch in one write (unannounced); returns the ids that were newly inserted. */
+  insertMany(records: CostRecord[]): Promise<Set<string>>;
+  /** The charges of these usage events (a charge's id is its usage event id). */
+  chargesFor(usageEventIds: string[]): Promise<Map<string, StoredCharge>>;
+  /** Records that their announcement went out, so a replay does not repeat it. */
+  markAnnounced(ids: string[]): Promise<void>;
   /** The charge and adjustments of one usage event, oldest first. */
   forUsageEvent(usageEventId: string): Promise<CostRecord[]>;
   /** Matching records, newest first, optionally after a cursor and limited. */
   find(filter: CostRecordFilter, page?: { first?: number; after?: CostRecordCursor }): Promise<CostRecord[]>;
+  /** Matching records grouped and summed exactly (`costBreakdown`). */
+  breakdown(filter: CostRecordFilter, groupBy: CostGroupBy[], timeZone: string): Promise<CostBreakdownResult>;
 }
 
 export function matchesFilter(record: CostRecord, filter: CostRecordFilter): boolean {
@@ -73,19 +97,66 @@ export class InMemoryUsageEventStore implements UsageEventStore {
     return true;
   }
 
+  async insertMany(events: UsageEvent[]): Promise<void> {
+    for (const event of events) await this.insert(event);
+  }
+
   async get(id: string): Promise<UsageEvent | null> {
     const event = this.events.get(id);
     return event ? structuredClone(event) : null;
+  }
+
+  async getMany(ids: string[]): Promise<Map<string, UsageEvent>> {
+    const found = new Map<string, UsageEvent>();
+    for (const id of ids) {
+      const event = this.events.get(id);
+      if (event) found.set(id, structuredClone(event));
+    }
+    return found;
   }
 }
 
 export class InMemoryCostRecordStore implements CostRecordStore {
   private readonly records = new Map<string, CostRecord>();
+  private readonly announced = new Set<string>();
 
   async insert(record: CostRecord): Promise<boolean> {
     if (this.records.has(record.id)) return false;
     this.records.set(record.id, structuredClone(record));
     return true;
+  }
+
+  async insertMany(records: CostRecord[]): Promise<Set<string>> {
+    const inserted = new Set<string>();
+    for (const record of records) if (await this.insert(record)) inserted.add(record.id);
+    return inserted;
+  }
+
+  async chargesFor(usageEventIds: string[]): Promise<Map<string, StoredCharge>> {
+    const found = new Map<string, StoredCharge>();
+    for (const id of usageEventIds) {
+      const record = this.records.get(id);
+      if (record?.kind === 'charge') {
+        found.set(id, { record: structuredClone(record), announced: this.announced.has(id) });
+      }
+    }
+    return found;
+  }
+
+  async markAnnounced(ids: string[]): Promise<void> {
+    for (const id of ids) this.announced.add(id);
+  }
+
+  async breakdown(
+    filter: CostRecordFilter,
+    groupBy: CostGroupBy[],
+    timeZone: string,
+  ): Promise<CostBreakdownResult> {
+    const records = await this.find(filter);
+    return {
+      groups: groupCostRecords(records, groupBy, timeZone),
+      total: records.reduce(addRecord, emptyTotals()),
+    };
   }
 
   async forUsageEvent(usageEventId: string): Promise<CostRecord[]> {

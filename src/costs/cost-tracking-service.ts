@@ -1,26 +1,25 @@
 /**
  * Cost tracking: the request path records a usage event (one durable, idempotent write); the
- * cost-tracking listener turns it into one immutable charge record priced with the price in force
- * at request time, then announces it (CostCalculated, the costUpdated topic). Running the
- * listener twice finds the charge and counts nothing again. Repricing (a price set later, e.g.
- * for an unpriced model) appends adjustment records with the difference.
+ * cost-tracking listener turns each usage event into one immutable charge record priced with the
+ * price in force at request time, then announces it (CostCalculated, the costUpdated topic).
+ *
+ * The listener works in batches (the outbox hands it many events at once): one write stores the
+ * batch's usage events, one read finds charges already written, prices are read once per
+ * organisation, one write stores the new charges and one marks them announced. Running it twice
+ * finds the charges and counts nothing again; a record is announced only by the run that stored
+ * it, or by a replay when the run that stored it died before announcing.
+ *
+ * Repricing (a price set later, e.g. for an unpriced model) appends adjustment records with the
+ * difference; it runs as a background job, not inside `setModelPrice`.
  */
-import type { PricingService } from '../pricing/pricing-service';
+import type { PriceResolver, PricingService } from '../pricing/pricing-service';
 import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
+import type { ModelPrice } from '../pricing/model-price';
 import { addCosts, combineCalls, costOfCall, zeroCost, type PricedCall } from './cost-calculator';
 import { costDelta, isZeroCost, type CostRecord } from './cost-record';
 import type { CostRecordStore, UsageEventStore } from './cost-stores';
 import type { UsageEvent } from './usage-event';
-
-export interface CostTrackingDeps {
-  usageEvents: UsageEventStore;
-  costRecords: CostRecordStore;
-  pricing: PricingService;
-  clock: Clock;
-  /** Called once a record is stored (and again if a replayed job finds it): events and live updates. */
-  announce?: (record: CostRecord) => Promise<void>;
-}
 
 export interface RepriceScope {
   organizationId: string;
@@ -28,16 +27,39 @@ export interface RepriceScope {
   model: string;
 }
 
+/** Where repricing work goes: an agenda job in the app, inline when none is given (unit tests). */
+export interface RepriceQueue {
+  enqueue(scope: RepriceScope): Promise<void>;
+}
+
+export interface CostTrackingDeps {
+  usageEvents: UsageEventStore;
+  costRecords: CostRecordStore;
+  pricing: PricingService;
+  clock: Clock;
+  /** Called once per stored record (CostCalculated and live updates); not again on a replay. */
+  announce?: (record: CostRecord) => Promise<void>;
+  repriceQueue?: RepriceQueue;
+}
+
+export interface SetModelPriceResult {
+  price: ModelPrice;
+  /** `queued`: a background job reprices recorded costs; `done`: they were repriced inline. */
+  repricing: 'queued' | 'done';
+  /** Adjustments written inline (empty when queued: they arrive on costUpdates). */
+  adjustments: CostRecord[];
+}
+
 export class CostTrackingService {
   constructor(private readonly deps: CostTrackingDeps) {}
 
-  /** The request path's durable write. Returns false when this usage event was already stored. */
+  /** Stores a usage event on its own. Returns false when it was already stored. */
   recordUsage(event: UsageEvent): Promise<boolean> {
     return this.deps.usageEvents.insert(event);
   }
 
-  private async priceEvent(event: UsageEvent) {
-    const resolution = await this.deps.pricing.resolvePrice({
+  private async priceEvent(event: UsageEvent, prices: PriceResolver) {
+    const resolution = await prices.resolvePrice({
       organizationId: event.organizationId,
       provider: event.provider,
       model: event.model,
@@ -51,25 +73,10 @@ export class CostTrackingService {
     return combineCalls(calls);
   }
 
-  /**
-   * The cost-tracking listener's work for one usage event. Idempotent: the charge record's id
-   * is the usage event id, so a second run (a retry after a crash) stores nothing new.
-   */
-  async trackCost(usageEventId: string): Promise<CostRecord> {
-    const event = await this.deps.usageEvents.get(usageEventId);
-    if (!event) {
-      throw new AppError('NOT_FOUND', `Usage event ${usageEventId} does not exist; it cannot be priced.`);
-    }
-    const existing = (await this.deps.costRecords.forUsageEvent(usageEventId)).find(
-      (r) => r.kind === 'charge',
-    );
-    if (existing) {
-      await this.deps.announce?.(existing);
-      return existing;
-    }
-    const priced = await this.priceEvent(event);
+  private async chargeFor(event: UsageEvent, prices: PriceResolver): Promise<CostRecord> {
+    const priced = await this.priceEvent(event, prices);
     const unpriced = priced.status === 'unpriced' || event.calls.some((c) => c.usageSource === 'missing');
-    const record: CostRecord = {
+    return {
       id: event.id,
       kind: 'charge',
       adjusts: null,
@@ -95,12 +102,75 @@ export class CostTrackingService {
       requestedAt: event.requestedAt,
       recordedAt: this.deps.clock.now(),
     };
-    const inserted = await this.deps.costRecords.insert(record);
-    const stored = inserted
-      ? record
-      : (await this.deps.costRecords.forUsageEvent(usageEventId)).find((r) => r.kind === 'charge')!;
-    await this.deps.announce?.(stored);
-    return stored;
+  }
+
+  /**
+   * The cost-tracking listener's work for a batch of usage events: returns each event's charge
+   * record, in order. Idempotent: a charge's id is its usage event id.
+   */
+  async trackBatch(events: UsageEvent[]): Promise<CostRecord[]> {
+    const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+    const ids = unique.map((e) => e.id);
+    // The usage events travel in the outbox row; keep them as their own documents for repricing
+    // and analytics (an event stored by the request path itself is left as it is).
+    await this.deps.usageEvents.insertMany(unique);
+    const stored = await this.deps.costRecords.chargesFor(ids);
+    const prices = this.deps.pricing.snapshot();
+    const fresh = await Promise.all(
+      unique.filter((e) => !stored.has(e.id)).map((e) => this.chargeFor(e, prices)),
+    );
+    const inserted = await this.deps.costRecords.insertMany(fresh);
+    const lostRaces = fresh.filter((r) => !inserted.has(r.id)).map((r) => r.id);
+    // Another run stored these between our read and our write: theirs is the record (and theirs
+    // to announce).
+    if (lostRaces.length > 0) {
+      for (const [id, charge] of await this.deps.costRecords.chargesFor(lostRaces)) {
+        stored.set(id, { ...charge, announced: true });
+      }
+    }
+    const toAnnounce = [
+      ...fresh.filter((r) => inserted.has(r.id)),
+      // Stored by a run that died before announcing it.
+      ...[...stored.values()].filter((c) => !c.announced).map((c) => c.record),
+    ];
+    await this.announce(toAnnounce);
+    const byId = new Map<string, CostRecord>([
+      ...[...stored.entries()].map(([id, c]) => [id, c.record] as const),
+      ...fresh.filter((r) => inserted.has(r.id)).map((r) => [r.id, r] as const),
+    ]);
+    return events.map((e) => {
+      const record = byId.get(e.id);
+      if (!record)
+        throw new AppError('INTERNAL_SERVER_ERROR', `No charge record could be stored for ${e.id}`);
+      return record;
+    });
+  }
+
+  /** Announces records, marks the ones that went out, then reports the first failure. */
+  private async announce(records: CostRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const announce = this.deps.announce;
+    const results = await Promise.allSettled(records.map((r) => (announce ? announce(r) : undefined)));
+    await this.deps.costRecords.markAnnounced(
+      records.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.id),
+    );
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  /** Stored usage events by id (those that exist). */
+  usageEvents(ids: string[]): Promise<Map<string, UsageEvent>> {
+    return this.deps.usageEvents.getMany(ids);
+  }
+
+  /** Prices one stored usage event (a replay by hand, or an event whose row carries no usage). */
+  async trackCost(usageEventId: string): Promise<CostRecord> {
+    const event = await this.deps.usageEvents.get(usageEventId);
+    if (!event) {
+      throw new AppError('NOT_FOUND', `Usage event ${usageEventId} does not exist; it cannot be priced.`);
+    }
+    const [record] = await this.trackBatch([event]);
+    return record!;
   }
 
   /**
@@ -118,28 +188,38 @@ export class CostTrackingService {
         kind: 'charge',
       })
     ).filter((r) => this.deps.pricing.priceKey(r.provider, r.model) === key);
+    const prices = this.deps.pricing.snapshot();
+    const events = await this.deps.usageEvents.getMany(charges.map((c) => c.usageEventId));
     const written: CostRecord[] = [];
     for (const charge of charges) {
-      const adjustment = await this.adjustmentFor(charge);
-      if (adjustment && (await this.deps.costRecords.insert(adjustment))) {
-        written.push(adjustment);
-        await this.deps.announce?.(adjustment);
-      }
+      const adjustment = await this.adjustmentFor(charge, events.get(charge.usageEventId), prices);
+      if (adjustment && (await this.deps.costRecords.insert(adjustment))) written.push(adjustment);
     }
+    await this.announce(written);
     return written;
   }
 
-  /** Records an organisation price and re-prices the requests it applies to (`setModelPrice`). */
-  async setModelPrice(organizationId: string, input: unknown, actor?: string) {
+  /**
+   * Records an organisation price (`setModelPrice`) and hands repricing of the requests it
+   * applies to to the background job; without a queue (unit tests) it reprices inline.
+   */
+  async setModelPrice(organizationId: string, input: unknown, actor?: string): Promise<SetModelPriceResult> {
     const price = await this.deps.pricing.setModelPrice(organizationId, input, actor);
-    const adjustments = await this.reprice({ organizationId, provider: price.provider, model: price.model });
-    return { price, adjustments };
+    const scope = { organizationId, provider: price.provider, model: price.model };
+    if (this.deps.repriceQueue) {
+      await this.deps.repriceQueue.enqueue(scope);
+      return { price, repricing: 'queued', adjustments: [] };
+    }
+    return { price, repricing: 'done', adjustments: await this.reprice(scope) };
   }
 
-  private async adjustmentFor(charge: CostRecord): Promise<CostRecord | undefined> {
-    const event = await this.deps.usageEvents.get(charge.usageEventId);
+  private async adjustmentFor(
+    charge: CostRecord,
+    event: UsageEvent | undefined,
+    prices: PriceResolver,
+  ): Promise<CostRecord | undefined> {
     if (!event || event.calls.some((c) => c.usageSource === 'missing')) return undefined;
-    const priced = await this.priceEvent(event);
+    const priced = await this.priceEvent(event, prices);
     if (priced.status !== 'priced') return undefined;
     // What the records say the request costs so far: the charge plus every earlier adjustment.
     const history = await this.deps.costRecords.forUsageEvent(charge.usageEventId);

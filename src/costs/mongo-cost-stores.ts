@@ -1,19 +1,49 @@
 /**
  * MongoDB implementations of the cost-tracking stores (native driver). Ids are `_id`, so the
  * unique index MongoDB always has makes inserts idempotent (duplicate key = already stored).
+ * Batches are one `insertMany` (unordered: duplicates are skipped, the rest still land).
  * Money is stored as Decimal128 USD per component: exact, and exact under `$sum` (int64 sums
- * silently turn into doubles on overflow).
+ * silently turn into doubles on overflow), which is what lets `breakdown` sum in the database.
  */
-import type { Collection, Db, Decimal128, Filter } from 'mongodb';
+import { MongoBulkWriteError, type Collection, type Db, type Decimal128, type Filter } from 'mongodb';
 
 import { USAGE_KINDS } from '../providers/usage/normalised-usage';
 import { fromDecimal128, toDecimal128 } from '../shared/money';
+import { groupCostRecords, type CostGroupBy } from './cost-breakdown';
+import { breakdownGroupStage, foldBreakdownRows, sumGroups } from './cost-breakdown-pipeline';
 import type { CostBreakdown } from './cost-calculator';
-import type { CostRecord } from './cost-record';
-import type { CostRecordCursor, CostRecordFilter, CostRecordStore, UsageEventStore } from './cost-stores';
+import { emptyTotals, type CostRecord } from './cost-record';
+import type {
+  CostBreakdownResult,
+  CostRecordCursor,
+  CostRecordFilter,
+  CostRecordStore,
+  StoredCharge,
+  UsageEventStore,
+} from './cost-stores';
 import type { UsageEvent } from './usage-event';
 
 const DUPLICATE_KEY = 11000;
+
+/** Inserts a batch unordered; returns the ids newly inserted (duplicates are not an error). */
+async function insertManyOnce<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: T[],
+): Promise<Set<string>> {
+  if (docs.length === 0) return new Set();
+  try {
+    await collection.insertMany(docs as unknown as Parameters<Collection<T>['insertMany']>[0], {
+      ordered: false,
+    });
+    return new Set(docs.map((d) => d._id));
+  } catch (error) {
+    if (!(error instanceof MongoBulkWriteError)) throw error;
+    const writeErrors = [error.writeErrors].flat();
+    if (error.writeConcernErrors?.length || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+    const duplicates = new Set(writeErrors.map((e) => e.index));
+    return new Set(docs.filter((_, i) => !duplicates.has(i)).map((d) => d._id));
+  }
+}
 
 async function insertOnce<T extends { _id: string }>(collection: Collection<T>, doc: T): Promise<boolean> {
   try {
@@ -39,16 +69,33 @@ export class MongoUsageEventStore implements UsageEventStore {
     return insertOnce(this.collection, { _id: id, ...rest });
   }
 
+  async insertMany(events: UsageEvent[]): Promise<void> {
+    await insertManyOnce(
+      this.collection,
+      events.map(({ id, ...rest }) => ({ _id: id, ...rest })),
+    );
+  }
+
   async get(id: string): Promise<UsageEvent | null> {
     const doc = await this.collection.findOne({ _id: id });
     if (!doc) return null;
     const { _id, ...rest } = doc;
     return { id: _id, ...rest };
   }
+
+  async getMany(ids: string[]): Promise<Map<string, UsageEvent>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.collection.find({ _id: { $in: ids } }).toArray();
+    return new Map(docs.map(({ _id, ...rest }) => [_id, { id: _id, ...rest }]));
+  }
 }
 
 type StoredCost = Record<keyof CostBreakdown, Decimal128>;
-type CostRecordDoc = Omit<CostRecord, 'id' | 'cost'> & { _id: string; cost: StoredCost };
+/**
+ * `announced: false` until the record's CostCalculated/costUpdated went out; records written
+ * before the flag existed have none and count as announced.
+ */
+type CostRecordDoc = Omit<CostRecord, 'id' | 'cost'> & { _id: string; cost: StoredCost; announced?: boolean };
 
 function toStoredCost(cost: CostBreakdown): StoredCost {
   const stored = { total: toDecimal128(cost.total) } as StoredCost;
@@ -64,11 +111,11 @@ function fromStoredCost(stored: StoredCost): CostBreakdown {
 
 export function toCostRecordDoc(record: CostRecord): CostRecordDoc {
   const { id, cost, ...rest } = record;
-  return { _id: id, cost: toStoredCost(cost), ...rest };
+  return { _id: id, cost: toStoredCost(cost), ...rest, announced: false };
 }
 
 export function fromCostRecordDoc(doc: CostRecordDoc): CostRecord {
-  const { _id, cost, ...rest } = doc;
+  const { _id, cost, announced: _announced, ...rest } = doc;
   return { id: _id, cost: fromStoredCost(cost), ...rest };
 }
 
@@ -111,6 +158,40 @@ export class MongoCostRecordStore implements CostRecordStore {
 
   insert(record: CostRecord): Promise<boolean> {
     return insertOnce(this.collection, toCostRecordDoc(record));
+  }
+
+  insertMany(records: CostRecord[]): Promise<Set<string>> {
+    return insertManyOnce(this.collection, records.map(toCostRecordDoc));
+  }
+
+  async chargesFor(usageEventIds: string[]): Promise<Map<string, StoredCharge>> {
+    if (usageEventIds.length === 0) return new Map();
+    // A charge's _id is its usage event id: this is a primary-key lookup.
+    const docs = await this.collection.find({ _id: { $in: usageEventIds }, kind: 'charge' }).toArray();
+    return new Map(
+      docs.map((doc) => [doc._id, { record: fromCostRecordDoc(doc), announced: doc.announced !== false }]),
+    );
+  }
+
+  async markAnnounced(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.collection.updateMany({ _id: { $in: ids } }, { $set: { announced: true } });
+  }
+
+  async breakdown(
+    filter: CostRecordFilter,
+    groupBy: CostGroupBy[],
+    timeZone: string,
+  ): Promise<CostBreakdownResult> {
+    const rows = await this.collection
+      .aggregate([{ $match: costRecordQuery(filter) }, breakdownGroupStage(groupBy)])
+      .toArray();
+    const groups = foldBreakdownRows(rows, groupBy, timeZone);
+    if (groups) return { groups, total: sumGroups(groups, emptyTotals()) };
+    // A zone whose offset is not whole quarter-hours (historic local mean time): group in memory.
+    const records = await this.find(filter);
+    const exact = groupCostRecords(records, groupBy, timeZone);
+    return { groups: exact, total: sumGroups(exact, emptyTotals()) };
   }
 
   async forUsageEvent(usageEventId: string): Promise<CostRecord[]> {

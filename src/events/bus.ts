@@ -57,6 +57,7 @@ export class DomainEventBus implements EventBus {
       name: options.name,
       mode: options.mode,
       handle: options.handle as RegisteredListener['handle'],
+      handleBatch: options.handleBatch as RegisteredListener['handleBatch'],
       retry: { ...defaultRetryPolicy, ...options.retry },
       concurrency: options.concurrency ?? 5,
     };

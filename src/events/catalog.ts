@@ -48,6 +48,28 @@ export const eventCatalog = {
       promptPrefixHash: z.string().max(64).nullable().optional(),
       toolCalls: z.number().int().nonnegative().optional(),
       toolErrors: z.number().int().nonnegative().optional(),
+      // The rest of the usage event, so the outbox row is its one durable copy on the request
+      // path (the cost-tracking listener stores it as a usage event). Events written before
+      // these fields existed are priced from the separately stored usage event.
+      conversationId: id.nullable().optional(),
+      messageId: id.nullable().optional(),
+      calls: z
+        .array(
+          z.object({
+            index: z.number().int().nonnegative(),
+            usage: z.object({
+              inputUncached: tokenCount,
+              cacheRead: tokenCount,
+              cacheWrite5m: tokenCount,
+              cacheWrite1h: tokenCount,
+              output: tokenCount,
+              reasoning: tokenCount,
+            }),
+            partial: z.boolean(),
+            usageSource: z.enum(['raw', 'sdk', 'missing']),
+          }),
+        )
+        .optional(),
     }),
   }),
   CostCalculated: defineEvent({

@@ -27,12 +27,25 @@ export interface RetryPolicy {
 
 export const defaultRetryPolicy: RetryPolicy = { maxRetries: 5, initialDelayMs: 1000, maxDelayMs: 60_000 };
 
+/** What a batch handler gets besides the events: the highest attempt among them and a logger. */
+export interface BatchListenerContext {
+  attempt: number;
+  logger: Logger;
+}
+
 export interface ListenerOptions<N extends EventName> {
   event: N;
   /** Unique per event; part of the job name and the idempotency key, so keep it stable. */
   name: string;
   mode: 'inline' | 'queued';
   handle(event: DomainEvent<N>, context: ListenerContext): Promise<void> | void;
+  /**
+   * Queued outbox listeners only: handles many events in one call (one read, one write for the
+   * batch instead of one per event). It must be idempotent per event, like `handle`. If it
+   * throws, the drain falls back to `handle` event by event, so one bad event cannot hold back
+   * the others and retries stay per event.
+   */
+  handleBatch?(events: DomainEvent<N>[], context: BatchListenerContext): Promise<void>;
   /** Queued only. */
   retry?: Partial<RetryPolicy>;
   /** Queued only: concurrent runs of this listener per worker process. */
@@ -44,6 +57,7 @@ export interface RegisteredListener {
   name: string;
   mode: 'inline' | 'queued';
   handle(event: DomainEvent, context: ListenerContext): Promise<void> | void;
+  handleBatch?(events: DomainEvent[], context: BatchListenerContext): Promise<void>;
   retry: RetryPolicy;
   concurrency: number;
 }

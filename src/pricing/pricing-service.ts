@@ -2,6 +2,13 @@
  * The pricing service: which price applies to a request. An organisation's own price for a model
  * (set with `setModelPrice`) wins from its effectiveFrom onwards; otherwise the shipped catalog
  * price in force at the request time applies; a model neither knows is `unpriced`, never $0.
+ *
+ * Reading an organisation's own prices costs a database round trip, so two read paths exist:
+ * - `resolvePrice` (the request path's displayed cost) reads them through a per-organisation
+ *   cache, cleared in this process by `setModelPrice` and expiring after `cacheTtlMs` so a price
+ *   set through another process shows up within that time;
+ * - `snapshot()` (cost records, repricing: the numbers that are billed) reads each organisation's
+ *   prices fresh, once per batch of work.
  */
 import type { ModelPrice } from './model-price';
 import { candidateModelNames } from './model-names';
@@ -59,22 +66,79 @@ function latestInForce(rows: PriceOverride[], at: Date): PriceOverride | undefin
   return best;
 }
 
-export class PricingService {
+/** Resolves prices; a snapshot resolves with each organisation's prices read once. */
+export interface PriceResolver {
+  resolvePrice(query: PriceQuery): Promise<PriceResolution>;
+}
+
+export interface PricingOptions {
+  /** How long an organisation's own prices are reused on the request path (default 5 s). */
+  cacheTtlMs?: number;
+  /** Organisations kept in that cache (default 10,000; the oldest entry goes first). */
+  cacheSize?: number;
+}
+
+export class PricingService implements PriceResolver {
+  private readonly cache = new Map<string, { rows: Promise<PriceOverride[]>; expiresAt: number }>();
+  private readonly cacheTtlMs: number;
+  private readonly cacheSize: number;
+
   constructor(
     private readonly overrides: PriceOverrideStore,
     private readonly catalog: PriceCatalog = defaultCatalog,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    options: PricingOptions = {},
+  ) {
+    this.cacheTtlMs = options.cacheTtlMs ?? 5_000;
+    this.cacheSize = options.cacheSize ?? 10_000;
+  }
+
+  /** An organisation's own prices, from the cache unless `fresh`. */
+  private organisationRows(organizationId: string, fresh: boolean): Promise<PriceOverride[]> {
+    const now = performance.now();
+    const hit = this.cache.get(organizationId);
+    if (!fresh && hit && hit.expiresAt > now) return hit.rows;
+    const rows = this.overrides.list(organizationId);
+    const entry = { rows, expiresAt: now + this.cacheTtlMs };
+    this.cache.delete(organizationId);
+    if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(organizationId, entry);
+    // A failed read is not cached: the next request tries again.
+    rows.catch(() => this.cache.get(organizationId) === entry && this.cache.delete(organizationId));
+    return rows;
+  }
+
+  /** A resolver for one batch of billing work: each organisation's prices are read fresh, once. */
+  snapshot(): PriceResolver {
+    const rowsByOrg = new Map<string, Promise<PriceOverride[]>>();
+    return {
+      resolvePrice: (query) => {
+        let rows = rowsByOrg.get(query.organizationId);
+        if (!rows) {
+          rows = this.organisationRows(query.organizationId, true);
+          rowsByOrg.set(query.organizationId, rows);
+        }
+        return this.resolveFrom(rows, query);
+      },
+    };
+  }
 
   /** The name a price for this model is stored under: the catalog's canonical name when known. */
   priceKey(provider: string, model: string): string {
     return this.catalog.canonicalModel(provider, model) ?? candidateModelNames(model)[0]!;
   }
 
-  async resolvePrice(query: PriceQuery): Promise<PriceResolution> {
+  resolvePrice(query: PriceQuery): Promise<PriceResolution> {
+    return this.resolveFrom(this.organisationRows(query.organizationId, false), query);
+  }
+
+  private async resolveFrom(
+    organisationRows: Promise<PriceOverride[]>,
+    query: PriceQuery,
+  ): Promise<PriceResolution> {
     const provider = query.provider.trim().toLowerCase();
     const names = [...new Set([...candidateModelNames(query.model), this.priceKey(provider, query.model)])];
-    const rows = await this.overrides.findForModels(query.organizationId, provider, names);
+    const rows = (await organisationRows).filter((r) => r.provider === provider);
     // The most specific name with a price in force wins (a price for a snapshot beats the family's).
     for (const name of names) {
       const row = latestInForce(
@@ -106,6 +170,7 @@ export class PricingService {
       createdAt: this.now(),
       createdBy: actor,
     });
+    this.cache.delete(organizationId);
     return overrideToPrice(row);
   }
 
@@ -122,12 +187,14 @@ export class PricingService {
       if (providerFilter && provider !== providerFilter) continue;
       for (const history of this.catalog.history(provider).values()) history.forEach(add);
     }
-    for (const row of await this.overrides.list(organizationId, providerFilter)) add(overrideToPrice(row));
+    const own = await this.organisationRows(organizationId, true);
+    for (const row of own) if (!providerFilter || row.provider === providerFilter) add(overrideToPrice(row));
 
     const listings: ModelPriceListing[] = [];
+    const rows = Promise.resolve(own);
     for (const history of byKey.values()) {
       const first = history[0]!;
-      const resolution = await this.resolvePrice({
+      const resolution = await this.resolveFrom(rows, {
         organizationId,
         provider: first.provider,
         model: first.model,
