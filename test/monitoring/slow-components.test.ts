@@ -24,7 +24,9 @@ let client: MongoClient;
 let db: Db;
 let events: EventSystem;
 const logger = createLogger({ level: 'silent' });
-const clock = new FakeClock('2026-03-02T10:00:00.000Z');
+// In the future on purpose: the database's TTL monitor runs on real time, and would delete
+// cooldowns, alerts and buckets dated in the past in the middle of a test.
+const clock = new FakeClock('2036-03-02T10:00:00.000Z');
 const pubsub = createAppPubSub();
 let monitoring: MonitoringService;
 const dispatched: string[] = [];
@@ -410,7 +412,7 @@ describe('database commands and persistence', () => {
   });
 
   it('merges the buckets several processes wrote for the same minute', async () => {
-    const bucketStart = new Date('2026-01-05T00:00:00.000Z');
+    const bucketStart = new Date('2036-01-05T00:00:00.000Z');
     const bucket = (instance: string, count: number, p95Ms: number) => ({
       component: 'listener' as const,
       subject: 'X.merge',
