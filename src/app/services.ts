@@ -18,6 +18,7 @@ import { createBudgetFeature, type BudgetFeature } from '../budgets/feature';
 import { CostRecordSpendSource } from '../budgets/cost-record-spend';
 import { scheduleBudgetSweeper } from '../budgets/sweeper-job';
 import { MongoCostRecordStore } from '../costs/mongo-cost-stores';
+import { MongoConversationStore } from '../conversations/mongo-conversation-store';
 import type { EventBus } from '../events/bus';
 import type { AnalyticsServices } from '../analytics/analytics-runtime';
 import { wireAnalytics, type AnalyticsAgenda } from '../analytics/wiring';
@@ -111,6 +112,7 @@ export function createServices(deps: ServiceDeps): Services {
       pricing: costServices.pricing,
       // Settled spend comes from the cost records: new counters start from it, the sweeper repairs to it.
       spend: new CostRecordSpendSource(new MongoCostRecordStore(deps.db)),
+      conversations: new MongoConversationStore(deps.db),
     }),
   };
   return { ...services, webhooks: createAppWebhooks(deps, services.budgets) };

@@ -1,6 +1,7 @@
 /**
- * Reading and writing budget documents. The enforcement path's lookup (`applicableTo`)
- * is one indexed query for the caller's API key, user, project and organisation budgets.
+ * Reading and writing budget documents. The enforcement path reads an organisation's enabled
+ * budgets (`enabledIn`, cached by BudgetCache) and keeps those that limit the caller's API key,
+ * user, project and organisation (`applicableBudgets`). Every write notifies `onChange`.
  */
 import { AppError } from '../shared/errors';
 import type { BudgetScope, CreateBudgetInput, UpdateBudgetInput } from './budget-input';
@@ -26,22 +27,45 @@ function isObjectId(id: string): boolean {
   return /^[0-9a-f]{24}$/i.test(id);
 }
 
+/** The budgets among `budgets` that limit the subject (its organisation, project, user, API key). */
+export function applicableBudgets(budgets: BudgetRecord[], subject: BudgetSubject): BudgetRecord[] {
+  return budgets.filter((b) => {
+    if (!b.enabled || b.organizationId !== subject.organizationId) return false;
+    switch (b.scope) {
+      case 'ORGANIZATION':
+        return b.scopeId === subject.organizationId;
+      case 'PROJECT':
+        return !!subject.projectId && b.scopeId === subject.projectId;
+      case 'USER':
+        return !!subject.userId && b.scopeId === subject.userId;
+      case 'API_KEY':
+        return !!subject.apiKeyId && b.scopeId === subject.apiKeyId;
+    }
+  });
+}
+
 export class BudgetStore {
+  private readonly listeners: ((organizationId: string) => void)[] = [];
+
   constructor(private readonly models: BudgetModels) {}
+
+  /** Called after every write with the organisation whose budgets changed (caches invalidate on it). */
+  onChange(listener: (organizationId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(organizationId: string): void {
+    for (const listener of this.listeners) listener(organizationId);
+  }
 
   /** Enabled budgets of the subject's organisation, project, user and API key. */
   async applicableTo(subject: BudgetSubject): Promise<BudgetRecord[]> {
-    const scopes: { scope: BudgetScope; scopeId: string }[] = [
-      { scope: 'ORGANIZATION', scopeId: subject.organizationId },
-    ];
-    if (subject.projectId) scopes.push({ scope: 'PROJECT', scopeId: subject.projectId });
-    if (subject.userId) scopes.push({ scope: 'USER', scopeId: subject.userId });
-    if (subject.apiKeyId) scopes.push({ scope: 'API_KEY', scopeId: subject.apiKeyId });
-    const docs = await this.models.Budget.find({
-      organizationId: subject.organizationId,
-      enabled: true,
-      $or: scopes,
-    }).lean();
+    return applicableBudgets(await this.enabledIn(subject.organizationId), subject);
+  }
+
+  /** Every enabled budget of the organisation (what the enforcement cache holds). */
+  async enabledIn(organizationId: string): Promise<BudgetRecord[]> {
+    const docs = await this.models.Budget.find({ organizationId, enabled: true }).lean();
     return docs.map(toBudgetRecord);
   }
 
@@ -88,6 +112,7 @@ export class BudgetStore {
       organizationId,
       createdBy,
     });
+    this.changed(organizationId);
     return toBudgetRecord(doc.toObject());
   }
 
@@ -98,11 +123,14 @@ export class BudgetStore {
       { returnDocument: 'after' },
     ).lean();
     if (!doc) throw new AppError('NOT_FOUND', `Budget ${id} does not exist.`);
-    return toBudgetRecord(doc);
+    const budget = toBudgetRecord(doc);
+    this.changed(budget.organizationId);
+    return budget;
   }
 
   async remove(id: string): Promise<void> {
-    await this.models.Budget.deleteOne({ _id: id });
+    const doc = await this.models.Budget.findOneAndDelete({ _id: id }).lean();
     await this.models.Counter.deleteMany({ budgetId: id });
+    if (doc) this.changed(doc.organizationId);
   }
 }

@@ -2,7 +2,7 @@
  * Atomic operations on budget counters. Every write is one single-document command, so it
  * is atomic on MongoDB and on the embedded server alike; nothing here needs a transaction.
  */
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { toNano } from './budget-record';
 import type { BudgetModels } from './models';
 
@@ -57,16 +57,18 @@ export async function reserveOnCounter(
   now: Date,
   initialSpent: () => Promise<bigint>,
 ): Promise<CounterState | null> {
+  // The request path talks to the driver directly: one command, no document casting or hydration.
+  const filter = {
+    budgetId: new Types.ObjectId(key.budgetId),
+    periodStart: key.window.start,
+    ...(enforce ? { headroomNano: { $gte: amount } } : {}),
+  };
   const attempt = () =>
-    Counter.findOneAndUpdate(
-      {
-        budgetId: key.budgetId,
-        periodStart: key.window.start,
-        ...(enforce ? { headroomNano: { $gte: amount } } : {}),
-      },
+    Counter.collection.findOneAndUpdate(
+      filter,
       { $inc: { reservedNano: amount, headroomNano: -amount, version: 1 }, $set: { touchedAt: now } },
-      { returnDocument: 'after' },
-    ).lean();
+      { returnDocument: 'after', useBigInt64: true },
+    );
   let doc = await attempt();
   if (doc) return toCounterState(doc);
   // No match: the budget has no room, or this period's counter did not exist yet (possibly

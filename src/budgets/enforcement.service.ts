@@ -1,12 +1,19 @@
 /**
  * The budget check in front of every budgeted request: find the budgets that apply to the
- * caller (API key, user, project, organisation), estimate the worst case, reject per-request
- * excess and reserve on every periodic budget, all or nothing. If the check itself cannot be
- * done the request is refused (BUDGET_CHECK_UNAVAILABLE); it never passes unchecked.
+ * caller (API key, user, project, organisation), estimate the worst case (system prompt, earlier
+ * conversation turns and the new message, plus the maximum output), reject per-request excess and
+ * reserve on every periodic budget, all or nothing. If the check itself cannot be done the
+ * request is refused (BUDGET_CHECK_UNAVAILABLE); it never passes unchecked.
+ *
+ * The request path is kept to the round trips that decide: budgets come from BudgetCache, and
+ * the price and conversation reads run side by side.
  */
+import type { Caller } from '../auth/roles';
 import { AppError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
-import type { BudgetStore, BudgetSubject } from './budget.store';
+import { BudgetCache } from './budget-cache';
+import { applicableBudgets, type BudgetStore, type BudgetSubject } from './budget.store';
+import { conversationContext, type ConversationReader } from './estimate/conversation-history';
 import type { CostEstimator } from './estimate/estimate';
 import { budgetCheckUnavailable, type HeldReservation, type ReservationService } from './reservation.service';
 
@@ -16,8 +23,13 @@ export interface EnforcementRequest {
   provider: string;
   model: string;
   system?: string | null;
+  /** The new message(s); earlier turns are read from `conversationId`. */
   messages: string[];
   maxOutputTokens?: number | null;
+  /** Continuing a conversation: its earlier turns count as input, its project as the project. */
+  conversationId?: string | null;
+  /** Who asks (needed to read the conversation they continue). */
+  caller?: Caller;
 }
 
 export interface EnforcementDeps {
@@ -25,37 +37,73 @@ export interface EnforcementDeps {
   estimator: CostEstimator;
   reservations: ReservationService;
   clock: Clock;
+  /** Defaults to a cache over `store` (invalidated by its writes). */
+  cache?: BudgetCache;
+  conversations?: ConversationReader;
 }
 
 export class BudgetEnforcementService {
-  constructor(private readonly deps: EnforcementDeps) {}
+  private readonly cache: BudgetCache;
+
+  constructor(private readonly deps: EnforcementDeps) {
+    this.cache = deps.cache ?? new BudgetCache((org) => deps.store.enabledIn(org));
+    deps.store.onChange((org) => this.cache.invalidate(org));
+  }
 
   /** Holds the worst case on every applicable budget; null when no budget applies. */
   async enforce(request: EnforcementRequest): Promise<HeldReservation | null> {
-    let budgets;
-    try {
-      budgets = await this.deps.store.applicableTo(request.subject);
-    } catch (error) {
-      throw budgetCheckUnavailable(error);
-    }
-    if (budgets.length === 0) return null;
-    let estimate;
-    try {
-      estimate = await this.deps.estimator.estimate({
-        organizationId: request.subject.organizationId,
+    const { subject } = request;
+    const at = this.deps.clock.now();
+    const priceFor = () =>
+      this.deps.estimator.priceFor({
+        organizationId: subject.organizationId,
         provider: request.provider,
         model: request.model,
-        system: request.system,
-        messages: request.messages,
-        maxOutputTokens: request.maxOutputTokens,
-        at: this.deps.clock.now(),
+        at,
       });
+    const { conversations } = this.deps;
+    const { caller } = request;
+    const continues = !!(request.conversationId && conversations && caller);
+    let budgets;
+    let history = null;
+    let price;
+    try {
+      const inOrganization = await this.cache.get(subject.organizationId);
+      if (inOrganization.length === 0) return null;
+      if (!continues) {
+        budgets = applicableBudgets(inOrganization, subject);
+        if (budgets.length === 0) return null;
+        price = await priceFor();
+      } else {
+        // The conversation decides the project (so the budgets); the price is read alongside it.
+        const [read, priced] = await Promise.allSettled([
+          conversationContext(conversations!, caller!, request.conversationId!),
+          priceFor(),
+        ]);
+        if (read.status === 'rejected') throw read.reason;
+        history = read.value;
+        // Costs of a continued conversation are charged to its project, so its budget applies.
+        budgets = applicableBudgets(
+          inOrganization,
+          history ? { ...subject, projectId: history.projectId } : subject,
+        );
+        if (budgets.length === 0) return null;
+        if (priced.status === 'rejected') throw priced.reason;
+        price = priced.value;
+      }
     } catch (error) {
       throw error instanceof AppError ? error : budgetCheckUnavailable(error);
     }
+    const estimate = this.deps.estimator.estimateWith(price, {
+      provider: request.provider,
+      model: request.model,
+      system: request.system,
+      messages: history ? [...history.messages, ...request.messages] : request.messages,
+      maxOutputTokens: request.maxOutputTokens,
+    });
     return this.deps.reservations.reserve({
       requestId: request.requestId,
-      organizationId: request.subject.organizationId,
+      organizationId: subject.organizationId,
       budgets,
       estimateNano: estimate.amountNano,
     });

@@ -17,6 +17,7 @@ import { BudgetService } from './budget.service';
 import { BudgetStore } from './budget.store';
 import { BudgetEnforcementService } from './enforcement.service';
 import { CostEstimator } from './estimate/estimate';
+import type { ConversationReader } from './estimate/conversation-history';
 import { budgetModels, type BudgetModels } from './models';
 import { ReservationService, type SpendSource } from './reservation.service';
 import { BudgetSweeper } from './sweeper';
@@ -30,6 +31,8 @@ export interface BudgetFeatureDeps {
   events: EventBus;
   pricing: Pick<PricingService, 'resolvePrice'>;
   spend?: SpendSource;
+  /** Earlier turns of a continued conversation count in the worst-case estimate. */
+  conversations?: ConversationReader;
 }
 
 export interface BudgetFeature {
@@ -98,6 +101,7 @@ export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
     estimator: new CostEstimator(deps.pricing),
     reservations,
     clock: deps.clock,
+    conversations: deps.conversations,
   });
   const service = new BudgetService({
     models,

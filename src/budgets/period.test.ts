@@ -1,4 +1,4 @@
-import { periodWindow, projectSpend, TOTAL_START } from './period';
+import { currentWindow, periodWindow, projectSpend, TOTAL_START } from './period';
 import { isValidTimeZone, offsetAt, startOfLocalDay } from './timezone';
 
 const at = (iso: string) => new Date(iso);
@@ -96,5 +96,18 @@ describe('isValidTimeZone', () => {
     expect(isValidTimeZone('Europe/Paris')).toBe(true);
     expect(isValidTimeZone('Mars/Olympus_Mons')).toBe(false);
     expect(isValidTimeZone('')).toBe(false);
+  });
+});
+
+describe('currentWindow', () => {
+  it('returns the same window as periodWindow, recomputing only when the instant leaves it', () => {
+    const spec = { period: 'DAILY' as const, timezone: 'Asia/Tokyo' };
+    const first = currentWindow(spec, new Date('2026-03-10T03:00:00Z'));
+    expect(first).toEqual(periodWindow(spec, new Date('2026-03-10T03:00:00Z')));
+    expect(currentWindow(spec, new Date('2026-03-10T14:59:59Z'))).toBe(first);
+    const next = currentWindow(spec, new Date('2026-03-10T15:00:00Z'));
+    expect(next?.start.toISOString()).toBe('2026-03-10T15:00:00.000Z');
+    expect(currentWindow({ period: 'PER_REQUEST', timezone: 'UTC' }, new Date())).toBeNull();
+    expect(currentWindow({ period: 'TOTAL', timezone: 'UTC' }, new Date())?.end).toBeNull();
   });
 });

@@ -57,6 +57,24 @@ export function periodWindow(spec: PeriodSpec, at: Date): PeriodWindow | null {
   }
 }
 
+/** Recent windows per period spec: computing one walks the zone's offsets (Intl), which the hot path avoids. */
+const recentWindows = new Map<string, PeriodWindow>();
+const MAX_REMEMBERED_WINDOWS = 10_000;
+
+/** `periodWindow`, remembered per spec while `at` stays inside the window last computed for it. */
+export function currentWindow(spec: PeriodSpec, at: Date): PeriodWindow | null {
+  if (spec.period === 'PER_REQUEST' || spec.period === 'TOTAL' || spec.period === 'CUSTOM')
+    return periodWindow(spec, at);
+  const key = `${spec.period}|${spec.timezone}`;
+  const known = recentWindows.get(key);
+  const t = at.getTime();
+  if (known && t >= known.start.getTime() && known.end && t < known.end.getTime()) return known;
+  const window = periodWindow(spec, at);
+  if (recentWindows.size >= MAX_REMEMBERED_WINDOWS) recentWindows.clear();
+  if (window) recentWindows.set(key, window);
+  return window;
+}
+
 /**
  * Linear projection of spend at the end of the window: spend so far scaled by the
  * fraction of the window elapsed. Null for open-ended windows or before any time passed.

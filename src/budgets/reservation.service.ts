@@ -19,7 +19,8 @@ import type { AlertService } from './alert.service';
 import type { BudgetRecord } from './budget-record';
 import { adjustCounter, findCounter, reserveOnCounter, type CounterState } from './counters';
 import type { BudgetModels } from './models';
-import { periodWindow, type PeriodWindow } from './period';
+import { currentWindow, type PeriodWindow } from './period';
+import { Types } from 'mongoose';
 import { toNano } from './budget-record';
 import type { BudgetStore } from './budget.store';
 
@@ -96,7 +97,7 @@ export class ReservationService {
         }
         continue;
       }
-      const window = periodWindow(budget, now);
+      const window = currentWindow(budget, now);
       if (window) periodic.push({ budget, window });
     }
     if (periodic.length === 0) return null;
@@ -153,14 +154,21 @@ export class ReservationService {
           });
         }
       }
-      await this.options.models.Reservation.create({
-        _id: request.requestId,
+      // Written through the driver (no mongoose document on the request path); same shape as the model.
+      await this.options.models.Reservation.collection.insertOne({
+        _id: request.requestId as unknown as Types.ObjectId,
         organizationId: request.organizationId,
-        items: applied.map((a) => ({ budgetId: a.budget.id, counterId: a.counter.id, amountNano: amount })),
+        items: applied.map((a) => ({
+          budgetId: new Types.ObjectId(a.budget.id),
+          counterId: new Types.ObjectId(a.counter.id),
+          amountNano: amount,
+        })),
         estimateNano: amount,
         status: 'HELD',
+        actualNano: null,
         expiresAt: new Date(now.getTime() + this.ttlMs),
         createdAt: now,
+        closedAt: null,
       });
     } catch (error) {
       if (error instanceof AppError) throw error;

@@ -28,7 +28,9 @@ import { appErrorToGraphQL } from './errors';
 export type DescribeBudgetedCall = (
   args: Record<string, unknown>,
   context: AppContext,
-) => Promise<(Omit<EnforcementRequest, 'requestId' | 'subject'> & { projectId?: string | null }) | null>;
+) => Promise<
+  (Omit<EnforcementRequest, 'requestId' | 'subject' | 'caller'> & { projectId?: string | null }) | null
+>;
 
 export interface BudgetEnforcementOptions {
   /** Where the enforcement service comes from; defaults to `context.services.budgets.enforcement`. */
@@ -56,6 +58,7 @@ interface Input {
   system?: unknown;
   maxOutputTokens?: unknown;
   projectId?: unknown;
+  conversationId?: unknown;
 }
 
 export const describeMessageInput: DescribeBudgetedCall = async (args) => {
@@ -68,6 +71,7 @@ export const describeMessageInput: DescribeBudgetedCall = async (args) => {
     messages: typeof input.content === 'string' ? [input.content] : [],
     maxOutputTokens: typeof input.maxOutputTokens === 'number' ? input.maxOutputTokens : null,
     projectId: typeof input.projectId === 'string' ? input.projectId : null,
+    conversationId: typeof input.conversationId === 'string' ? input.conversationId : null,
   };
 };
 
@@ -117,6 +121,7 @@ export function useBudgetEnforcement(options: BudgetEnforcementOptions = {}): Pl
         const reservation = await service.enforce({
           ...request,
           requestId: index === 0 ? context.requestId : `${context.requestId}#${key}`,
+          caller: context.auth,
           subject: {
             organizationId: context.auth.organizationId,
             userId: context.auth.userId,

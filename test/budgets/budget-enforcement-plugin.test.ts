@@ -19,6 +19,7 @@ import { InMemoryPriceOverrideStore } from '../../src/pricing/price-override-sto
 import { PricingService } from '../../src/pricing/pricing-service';
 import type { AppContext } from '../../src/server/context';
 import { budgetReservationOf, useBudgetEnforcement } from '../../src/server/use-budget-enforcement';
+import { InMemoryConversationStore } from '../../src/conversations/conversation-store';
 import { createLogger } from '../../src/shared/logger';
 import { startBudgetFixture, type BudgetFixture } from './support/budget-fixture';
 
@@ -33,6 +34,8 @@ const Input = new GraphQLInputObjectType({
     model: { type: new GraphQLNonNull(GraphQLString) },
     content: { type: new GraphQLNonNull(GraphQLString) },
     projectId: { type: GraphQLString },
+    conversationId: { type: GraphQLString },
+    system: { type: GraphQLString },
     maxOutputTokens: { type: GraphQLInt },
   },
 });
@@ -60,7 +63,9 @@ const schema = new GraphQLSchema({
   }),
 });
 
-function app(enabled = true) {
+const MEMBER = { organizationId: 'org-1', userId: 'u1', apiKeyId: 'k1', role: 'member', projectRoles: {} };
+
+function app(enabled = true, auth: Record<string, unknown> = MEMBER) {
   return createYoga<Record<string, unknown>, AppContext>({
     schema,
     logging: false,
@@ -68,7 +73,7 @@ function app(enabled = true) {
       ({
         requestId: `req-${(seq += 1)}`,
         logger: createLogger({ level: 'silent' }),
-        auth: { organizationId: 'org-1', userId: 'u1', apiKeyId: 'k1', role: 'member', projectRoles: {} },
+        auth,
       }) as unknown as AppContext,
     plugins: [useBudgetEnforcement({ enforcement: () => enforcement, enabled })],
   });
@@ -101,13 +106,18 @@ async function send(yoga: ReturnType<typeof app>, content: string, extra: Record
   };
 }
 
+let conversations: InMemoryConversationStore;
+const estimator = new CostEstimator(new PricingService(new InMemoryPriceOverrideStore()));
+
 beforeEach(async () => {
   fx = await startBudgetFixture();
+  conversations = new InMemoryConversationStore();
   enforcement = new BudgetEnforcementService({
     store: fx.store,
-    estimator: new CostEstimator(new PricingService(new InMemoryPriceOverrideStore())),
+    estimator,
     reservations: fx.reservations,
     clock: fx.clock,
+    conversations,
   });
 });
 afterEach(async () => fx.stop());
@@ -200,4 +210,92 @@ it('leaves queries and unbudgeted fields alone, and can be switched off', async 
   });
   expect(await m.json()).toEqual({ data: { unbudgeted: 'free' } });
   expect((await send(app(false), 'hi')).body.data).toEqual({ sendMessage: 'no budget' });
+});
+
+describe('the worst case counts everything the model is sent', () => {
+  const heldAmount = (data: unknown) =>
+    BigInt(/^held (\d+) as/.exec((data as { sendMessage: string }).sendMessage)![1]!);
+  // gpt-4o: $2.50/M input, $10/M output; 1000 output tokens.
+  const worstCase = (texts: string[], system?: string) =>
+    BigInt(estimator.countInputTokens({ provider: 'openai', model: 'gpt-4o', system, messages: texts })) *
+      2500n +
+    1000n * 10_000n;
+
+  async function seedConversation(organizationId: string, projectId: string, userId = 'u1') {
+    const at = new Date('2026-03-10T11:00:00Z');
+    await conversations.create({
+      id: `c-${organizationId}`,
+      organizationId,
+      projectId,
+      userId,
+      title: 't',
+      createdAt: at,
+      updatedAt: at,
+    });
+    const long = 'The quarterly report covers spend by provider and model. '.repeat(40);
+    for (const [i, role] of (['user', 'assistant'] as const).entries()) {
+      await conversations.addMessage({
+        id: `m${i}-${organizationId}`,
+        conversationId: `c-${organizationId}`,
+        organizationId,
+        role,
+        content: `${role}: ${long}`,
+        createdAt: at,
+        requestId: null,
+        provider: null,
+        model: null,
+        usage: null,
+        metadata: {},
+        toolCalls: [],
+      });
+    }
+    return (await conversations.messages(`c-${organizationId}`)).map((m) => m.content);
+  }
+
+  it('includes the system prompt', async () => {
+    await budget({ limit: '1' });
+    const system = 'You are a careful financial analyst. Answer in three sentences.';
+    const { body } = await send(app(), 'hello world', { system });
+    expect(heldAmount(body.data)).toBe(worstCase(['hello world'], system));
+    expect(heldAmount(body.data)).toBeGreaterThan(worstCase(['hello world']));
+  });
+
+  it("includes earlier turns of a continued conversation and applies the conversation's project budget", async () => {
+    const caller = { ...MEMBER, projectRoles: { p2: 'member' } };
+    const history = await seedConversation('org-1', 'p2');
+    const project = await fx.store.insert(
+      'org-1',
+      parseCreateBudget({ scope: 'PROJECT', scopeId: 'p2', period: 'DAILY', limit: '1' }),
+      null,
+    );
+    const { body } = await send(app(true, caller), 'and next quarter?', {
+      conversationId: 'c-org-1',
+      projectId: null,
+    });
+    const expected = worstCase([...history, 'and next quarter?']);
+    expect(heldAmount(body.data)).toBe(expected);
+    expect(expected - worstCase(['and next quarter?'])).toBeGreaterThan(2n * 400n * 2500n);
+    const held = await fx.models.Reservation.findOne({ status: 'HELD' }).lean();
+    expect(held?.items.map((i) => String(i.budgetId))).toEqual([project.id]);
+  });
+
+  it("ignores a conversation the caller may not continue (another tenant's or another user's)", async () => {
+    await budget({ limit: '1' });
+    await seedConversation('org-2', 'p1');
+    await seedConversation('org-1', 'p1', 'someone-else');
+    const caller = { ...MEMBER, projectRoles: { p1: 'member' } };
+    for (const conversationId of ['c-org-2', 'c-org-1', 'missing']) {
+      const { body } = await send(app(true, caller), 'hi', { conversationId });
+      expect(heldAmount(body.data)).toBe(worstCase(['hi']));
+    }
+  });
+
+  it('refuses with BUDGET_CHECK_UNAVAILABLE when the conversation cannot be read', async () => {
+    await budget({ limit: '1' });
+    jest.spyOn(conversations, 'messages').mockRejectedValueOnce(new Error('conversations down'));
+    const caller = { ...MEMBER, projectRoles: { p1: 'member' } };
+    const { status, body } = await send(app(true, caller), 'hi', { conversationId: 'c-1' });
+    expect(status).toBe(503);
+    expect(body.errors?.[0]?.extensions.code).toBe('BUDGET_CHECK_UNAVAILABLE');
+  });
 });

@@ -5,7 +5,7 @@
  */
 import { AppError } from '../../shared/errors';
 import type { PricingService } from '../../pricing/pricing-service';
-import type { PriceRates } from '../../pricing/model-price';
+import type { ModelPrice, PriceRates } from '../../pricing/model-price';
 import { ceilDiv } from '../arithmetic';
 import { maxOutputTokensFor } from './model-limits';
 import { tokenCounterFor } from './tokenizer';
@@ -48,6 +48,11 @@ export class CostEstimator {
   }
 
   async estimate(request: EstimateRequest): Promise<CostEstimate> {
+    return this.estimateWith(await this.priceFor(request), request);
+  }
+
+  /** The price in force for the request; a model without one cannot be estimated (never $0). */
+  async priceFor(request: Pick<EstimateRequest, 'organizationId' | 'provider' | 'model' | 'at'>) {
     const resolution = await this.prices.resolvePrice({
       organizationId: request.organizationId,
       provider: request.provider,
@@ -61,9 +66,13 @@ export class CostEstimator {
         { details: { provider: request.provider, model: request.model } },
       );
     }
+    return resolution.price;
+  }
+
+  /** The worst case at a known price (synchronous: the price lookup can run alongside other reads). */
+  estimateWith(price: ModelPrice, request: Omit<EstimateRequest, 'organizationId' | 'at'>): CostEstimate {
     const inputTokens = this.countInputTokens(request);
     const outputTokens = request.maxOutputTokens ?? maxOutputTokensFor(request.model);
-    const { price } = resolution;
     let rates: PriceRates = price.rates;
     for (const tier of [...price.tiers].sort((a, b) => a.abovePromptTokens - b.abovePromptTokens)) {
       if (inputTokens > tier.abovePromptTokens) rates = tier.rates;
