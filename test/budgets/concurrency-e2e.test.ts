@@ -1,0 +1,117 @@
+/**
+ * The budget guarantee under concurrency, through the running server: 100 concurrent sendMessage
+ * calls over HTTP, each with a worst case of exactly $0.01 (and an actual cost of $0.01), against
+ * a $0.10 daily project budget. At most 10 get through, the rest are BUDGET_EXCEEDED (402); once
+ * the cost jobs have drained, settled spend is within the limit and the counter equals the cost
+ * records. Threshold alerts reach the organisation's graphql-ws subscriber once each, and a
+ * subscriber of another organisation receives nothing.
+ */
+import { MongoCostRecordStore } from '../../src/costs/mongo-cost-stores';
+import { parseUsd } from '../../src/shared/money';
+import { startTestApp, type SeededActor, type TestApp } from '../helpers/app';
+
+let app: TestApp;
+let owner: SeededActor;
+let other: SeededActor;
+let projectId: string;
+
+beforeAll(async () => {
+  process.env.MOCK_PROVIDER = 'on';
+  app = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '0' } });
+  owner = await app.seed.createOwner();
+  other = await app.seed.createOwner({ organizationName: 'Other' });
+  projectId = (await owner.graphql('mutation { createProject(input: { name: "burst" }) { id } }')).data
+    .createProject.id;
+  // Input is free and output costs $10 per million tokens: 1,000 output tokens are exactly $0.01,
+  // as the worst case (maxOutputTokens 1000) and as the actual cost (the mock reports 1,000).
+  const priced = await owner.graphql(
+    `mutation { setModelPrice(input: { provider: "mock", model: "mock-small", inputPerMTok: "0",
+      outputPerMTok: "10", effectiveFrom: "2020-01-01T00:00:00Z" }) { __typename } }`,
+  );
+  expect(priced.errors).toBeUndefined();
+});
+
+afterAll(async () => app?.stop());
+
+const SEND = 'mutation($input: SendMessageInput!) { sendMessage(input: $input) { requestId } }';
+const CONTENT = `::mock ${JSON.stringify({ text: 'ok', usage: { output: 1000 } })}`;
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await read();
+  }
+  return value;
+}
+
+it('admits at most 10 of 100 concurrent $0.01 requests against $0.10, never overspends, and alerts once per threshold', async () => {
+  const created = await owner.graphql(
+    'mutation($input: CreateBudgetInput!) { createBudget(input: $input) { id } }',
+    { input: { scope: 'PROJECT', scopeId: projectId, period: 'DAILY', limit: '0.10' } },
+  );
+  expect(created.errors).toBeUndefined();
+  const budgetId = created.data.createBudget.id as string;
+
+  const ownerWs = owner.ws();
+  const otherWs = other.ws();
+  await Promise.all([ownerWs.connected, otherWs.connected]);
+  const alerts = ownerWs.subscribe<{ budgetAlerts: { budgetId: string; kind: string; threshold: number } }>(
+    'subscription { budgetAlerts { budgetId kind threshold } }',
+  );
+  const foreign = otherWs.subscribe('subscription { budgetAlerts { budgetId } }');
+  await new Promise((r) => setTimeout(r, 200)); // let both subscriptions register
+
+  const responses = await Promise.all(
+    Array.from({ length: 100 }, () =>
+      owner.graphql(SEND, {
+        input: { projectId, provider: 'mock', model: 'mock-small', content: CONTENT, maxOutputTokens: 1000 },
+      }),
+    ),
+  );
+  const admitted = responses.filter((r) => r.status === 200 && !r.errors);
+  const refused = responses.filter((r) => r.status === 402);
+  expect(admitted.length).toBeGreaterThan(0);
+  expect(admitted.length).toBeLessThanOrEqual(10);
+  expect(admitted.length + refused.length).toBe(100);
+  for (const r of refused) {
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BUDGET_EXCEEDED', budgetId, requested: '0.01' });
+  }
+
+  // The cost jobs settle every admitted request's hold to its recorded cost.
+  const { models } = app.runtime.services.budgets;
+  const counter = await until(
+    () => models.Counter.findOne({ budgetId }).lean(),
+    (c) => !!c && Number(c.reservedNano) === 0 && Number(c.spentNano) === admitted.length * 10_000_000,
+  );
+  expect(await models.Reservation.countDocuments({ status: 'HELD' })).toBe(0);
+  const records = await new MongoCostRecordStore(app.runtime.db).find({
+    organizationId: owner.organizationId,
+    projectId,
+  });
+  expect(records).toHaveLength(admitted.length);
+  const recorded = records.reduce((sum, r) => sum + r.cost.total, 0n);
+  expect(BigInt(counter!.spentNano)).toBe(recorded);
+  expect(recorded).toBeLessThanOrEqual(parseUsd('0.10'));
+  const status = await owner.graphql('query($id: ID!) { budgetStatus(budgetId: $id) { spent reserved } }', {
+    id: budgetId,
+  });
+  expect(parseUsd(status.data.budgetStatus.spent)).toBe(recorded);
+
+  // Crossing 50%, 80% and 100% (when all ten got through) arrives live, each exactly once.
+  const expected = [50, 80, 100].filter((t) => admitted.length * 10 >= t);
+  await alerts.next(expected.length, 15_000);
+  await new Promise((r) => setTimeout(r, 300));
+  const thresholds = alerts.values.filter((a) => a.budgetAlerts.kind === 'THRESHOLD');
+  expect(thresholds.map((a) => a.budgetAlerts.threshold)).toEqual(expected);
+  expect(new Set(alerts.values.map((a) => a.budgetAlerts.budgetId))).toEqual(new Set([budgetId]));
+  // BudgetExceeded: at most once per budget per minute, however many requests were refused.
+  const exceeded = await models.Alert.find({ budgetId, kind: 'EXCEEDED' }).lean();
+  expect(exceeded.length).toBeGreaterThanOrEqual(1);
+  expect(exceeded.length).toBeLessThanOrEqual(2);
+  expect(foreign.values).toEqual([]);
+  alerts.stop();
+  foreign.stop();
+  await Promise.all([ownerWs.dispose(), otherWs.dispose()]);
+}, 120_000);
