@@ -1,15 +1,20 @@
 /**
  * Scheduled reports: `schedule` stores a weekly or monthly report for a webhook and the agenda job
  * `analytics.scheduled-report` (`deliver`) posts it: the JSON usage report of the last full period
- * (7 days, or the previous calendar month, UTC), signed with HMAC-SHA256 in `x-signature` so the
- * receiver can check it came from us. A non-2xx answer fails the job, and agenda retries it.
+ * (7 days, or the previous calendar month, UTC), signed and posted through the webhook module
+ * (`src/webhooks`): the `x-webhook-id` / `x-webhook-timestamp` / `x-webhook-signature` headers
+ * every webhook carries, plus the older `x-signature` (HMAC-SHA256 of the body alone) for
+ * receivers written against it. A non-2xx answer or a network error fails the job, and agenda
+ * retries it.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { z } from 'zod';
 import type { Clock } from '../../shared/clock';
 import { AppError, ValidationError } from '../../shared/errors';
 import { formatUsd } from '../../shared/money';
+import { postOnce } from '../../webhooks/http-post';
+import { hmacSha256Hex, signedHeaders } from '../../webhooks/signing';
 import { parseReportFilter } from '../reports/report-filter';
 import type { ReportService } from '../reports/report-service';
 import { DAY_MS } from '../rollups/dimensions';
@@ -106,20 +111,31 @@ export class ScheduledReportService {
       })),
       topModels: report.top.map((t) => ({ model: t.key, costUsd: formatUsd(t.summary.costNano) })),
     });
-    const signature = createHmac('sha256', this.secret).update(body).digest('hex');
-    const response = await this.fetchImpl(s.webhookUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-signature': `sha256=${signature}` },
+    const headers = {
+      'x-signature': `sha256=${hmacSha256Hex(this.secret, body)}`,
+      // One id per schedule and period, so a retried report is recognisably the same one.
+      ...signedHeaders({
+        secret: this.secret,
+        id: `report:${s._id}:${period.from.toISOString()}`,
+        body,
+        now: this.clock.now(),
+      }),
+    };
+    const response = await postOnce({
+      url: s.webhookUrl,
       body,
-      signal: AbortSignal.timeout(10_000),
+      headers,
+      timeoutMs: 10_000,
+      now: () => this.clock.now(),
+      fetchImpl: this.fetchImpl,
     });
-    if (!response.ok) {
+    if (!response.ok || response.httpStatus === null) {
       throw new AppError(
         'SERVICE_UNAVAILABLE',
-        `The report webhook answered ${response.status}; it will be retried.`,
+        `The report webhook failed (${response.error ?? `HTTP ${response.httpStatus}`}); it will be retried.`,
       );
     }
     await this.schedules.updateOne({ _id: s._id }, { $set: { lastSentAt: this.clock.now() } });
-    return { status: response.status };
+    return { status: response.httpStatus };
   }
 }
