@@ -34,8 +34,15 @@ export class SampleWindow {
       this.series.set(key, entry);
     }
     entry.samples.push(errorCode ? { at, ms, errorCode } : { at, ms });
-    if (entry.samples.length > this.maxSamplesPerSeries)
+    // Trim in batches: dropping the oldest sample on every add moves the whole array each
+    // time, which a hot series pays on every record. Readers look at the newest `max` only.
+    if (entry.samples.length >= this.maxSamplesPerSeries * 2)
       entry.samples.splice(0, entry.samples.length - this.maxSamplesPerSeries);
+  }
+
+  /** The newest samples of a series, at most the cap. */
+  private recent(samples: Sample[]): Sample[] {
+    return samples.length > this.maxSamplesPerSeries ? samples.slice(-this.maxSamplesPerSeries) : samples;
   }
 
   /** Drops samples older than the retention; call before reading. */
@@ -44,7 +51,10 @@ export class SampleWindow {
     for (const [key, entry] of this.series) {
       const firstKept = entry.samples.findIndex((s) => s.at >= oldest);
       if (firstKept === -1) this.series.delete(key);
-      else if (firstKept > 0) entry.samples.splice(0, firstKept);
+      else {
+        const drop = Math.max(firstKept, entry.samples.length - this.maxSamplesPerSeries);
+        if (drop > 0) entry.samples.splice(0, drop);
+      }
     }
   }
 
@@ -63,7 +73,7 @@ export class SampleWindow {
     for (const entry of this.series.values()) {
       if (!keep(entry.component, entry.subject)) continue;
       let any = false;
-      for (const s of entry.samples) {
+      for (const s of this.recent(entry.samples)) {
         if (s.at < from || s.at >= to) continue;
         any = true;
         durations.push(s.ms);
@@ -80,7 +90,7 @@ export class SampleWindow {
     const out: SeriesStats[] = [];
     for (const entry of this.series.values()) {
       if (component && entry.component !== component) continue;
-      const inRange = entry.samples.filter((s) => s.at >= from && s.at < to);
+      const inRange = this.recent(entry.samples).filter((s) => s.at >= from && s.at < to);
       if (inRange.length === 0) continue;
       const errorsByCode: Record<string, number> = {};
       for (const s of inRange)

@@ -19,7 +19,13 @@ describe('SampleWindow', () => {
   it('forgets samples past the retention and caps each series', () => {
     const w = new SampleWindow(1000, 3);
     for (let i = 0; i < 5; i += 1) w.add('listener', 'a', i, i * 10);
-    expect(w.stats(0, 10)[0]).toMatchObject({ count: 3, maxMs: 40 });
+    expect(w.stats(0, 10)[0]).toMatchObject({ count: 3, maxMs: 40, p50Ms: 30 });
+    expect(w.merged(0, 10, () => true)).toMatchObject({ count: 3, maxMs: 40 });
+    // Many more than the cap: still the newest three, before and after a prune.
+    for (let i = 5; i < 50; i += 1) w.add('listener', 'a', i, i * 10);
+    expect(w.stats(0, 100)[0]).toMatchObject({ count: 3, p50Ms: 480, maxMs: 490 });
+    w.prune(60);
+    expect(w.stats(0, 100)[0]).toMatchObject({ count: 3, p50Ms: 480, maxMs: 490 });
     w.add('listener', 'b', 100, 1);
     w.prune(1050); // a's samples are all older than 50
     expect(w.stats(0, 2000).map((s) => s.subject)).toEqual(['b']);
