@@ -24,6 +24,7 @@ export function createMonitoring(deps: ServiceDeps): MonitoringService | undefin
     slowResolverMs: config.PERF_SLOW_RESOLVER_MS,
     processMetrics: config.NODE_ENV !== 'test',
     platformAdminOrgIds: config.PLATFORM_ADMIN_ORG_IDS,
+    openMetricsWithoutToken: config.NODE_ENV !== 'production',
   });
 }
 

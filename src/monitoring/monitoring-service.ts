@@ -47,6 +47,11 @@ export interface MonitoringOptions {
   processMetrics?: boolean;
   /** Organisations whose owners and admins read performance data over GraphQL. */
   platformAdminOrgIds?: readonly string[];
+  /**
+   * Serve /metrics on the API port without a token (development). Off in production: the
+   * text names every tenant's operations, so the public port needs METRICS_TOKEN.
+   */
+  openMetricsWithoutToken?: boolean;
 }
 
 export interface ComponentSummary extends LatencyStats {
@@ -105,6 +110,14 @@ export class MonitoringService {
 
   get slowResolverMs(): number {
     return this.options.slowResolverMs;
+  }
+
+  get openMetricsWithoutToken(): boolean {
+    return this.options.openMetricsWithoutToken ?? true;
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
   }
 
   async ensureIndexes(): Promise<void> {

@@ -3,6 +3,9 @@
  * `/metrics` endpoint (unless it is served on its own port), operation and
  * slow-resolver timing, and hook timing of the named plugins. Without monitoring the
  * named plugins are returned unchanged.
+ *
+ * In production `/metrics` is not served on the API port without METRICS_TOKEN: its
+ * labels name every tenant's operations, and that port is public.
  */
 import type { Plugin } from 'graphql-yoga';
 import { useMetrics } from '../server/use-metrics';
@@ -28,8 +31,14 @@ export function monitoredPlugins(
 ): AnyPlugin[] {
   if (!monitoring) return Object.values(named);
   const { instruments } = monitoring;
+  const serveMetrics = metrics.onApiPort && (!!metrics.token || monitoring.openMetricsWithoutToken);
+  if (metrics.onApiPort && !serveMetrics) {
+    monitoring.logger.warn(
+      '/metrics is off on the API port: set METRICS_TOKEN, or METRICS_PORT to serve it on an internal interface',
+    );
+  }
   const own: AnyPlugin[] = [
-    ...(metrics.onApiPort
+    ...(serveMetrics
       ? [
           useMetrics({
             instruments,
