@@ -19,6 +19,7 @@ import { CostRecordSpendSource } from '../budgets/cost-record-spend';
 import { scheduleBudgetSweeper } from '../budgets/sweeper-job';
 import { MongoCostRecordStore } from '../costs/mongo-cost-stores';
 import { MongoConversationStore } from '../conversations/mongo-conversation-store';
+import { RollupSpendHistory } from '../budgets/forecast/rollup-spend-history';
 import type { EventBus } from '../events/bus';
 import type { AnalyticsServices } from '../analytics/analytics-runtime';
 import { wireAnalytics, type AnalyticsAgenda } from '../analytics/wiring';
@@ -113,6 +114,7 @@ export function createServices(deps: ServiceDeps): Services {
       // Settled spend comes from the cost records: new counters start from it, the sweeper repairs to it.
       spend: new CostRecordSpendSource(new MongoCostRecordStore(deps.db)),
       conversations: new MongoConversationStore(deps.db),
+      forecastHistory: new RollupSpendHistory(analytics.services.reports),
     }),
   };
   return { ...services, webhooks: createAppWebhooks(deps, services.budgets) };

@@ -1,8 +1,9 @@
 /**
  * Pure rules deciding which alerts a spend change raises: thresholds newly reached,
- * a forecast that overshoots the limit, and the severity of each.
+ * a projected end-of-period spend that overshoots the limit, and the severity of each.
  */
 import { reachesPercent } from './arithmetic';
+import type { SpendProjection } from './forecast/spend-forecast';
 import { projectSpend, type PeriodWindow } from './period';
 
 /** Thresholds reached by `after` that `before` had not reached. */
@@ -29,16 +30,27 @@ export function thresholdSeverity(threshold: number): 'INFO' | 'WARNING' | 'CRIT
 /** The forecast only speaks once a tenth of the window has passed: earlier, one request extrapolates wildly. */
 export const FORECAST_MIN_ELAPSED = 0.1;
 
-/** Projected end-of-window spend when it overshoots the limit (and is still worth warning about), else null. */
+/**
+ * Projected end-of-window spend when it overshoots the limit (and is still worth warning about),
+ * else null. A linear projection of the period so far is trusted only after a tenth of the window;
+ * a forecast from daily history is trusted from the start.
+ */
 export function overshootingForecast(
   spent: bigint,
   limit: bigint,
   window: PeriodWindow,
   at: Date,
+  projection: SpendProjection | null = linearProjection(spent, window, at),
 ): bigint | null {
-  if (!window.end || spent <= 0n || spent >= limit) return null;
-  const length = window.end.getTime() - window.start.getTime();
-  if ((at.getTime() - window.start.getTime()) / length < FORECAST_MIN_ELAPSED) return null;
+  if (!window.end || !projection || spent <= 0n || spent >= limit) return null;
+  if (projection.method === 'LINEAR_PERIOD') {
+    const length = window.end.getTime() - window.start.getTime();
+    if ((at.getTime() - window.start.getTime()) / length < FORECAST_MIN_ELAPSED) return null;
+  }
+  return projection.projectedNano > limit ? projection.projectedNano : null;
+}
+
+function linearProjection(spent: bigint, window: PeriodWindow, at: Date): SpendProjection | null {
   const projected = projectSpend(spent, window, at);
-  return projected !== null && projected > limit ? projected : null;
+  return projected === null ? null : { projectedNano: projected, method: 'LINEAR_PERIOD' };
 }

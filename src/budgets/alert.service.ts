@@ -13,6 +13,7 @@ import type { BudgetModels } from './models';
 import type { AlertKind, AlertSeverity } from './models/budget-alert.model';
 import type { BudgetPeriod } from './period';
 import type { BudgetScope } from './budget-input';
+import { BudgetForecaster } from './forecast/spend-forecast';
 
 export interface BudgetAlert {
   id: string;
@@ -83,6 +84,8 @@ export class AlertService {
     private readonly models: BudgetModels,
     private readonly clock: Clock,
     private readonly publishers: AlertPublisher[] = [],
+    /** Projects end-of-period spend (analytics forecast with enough history, else linear). */
+    private readonly forecaster: BudgetForecaster = new BudgetForecaster(),
   ) {}
 
   /** Settled spend on a counter moved from `before` to `counter.spentNano`: thresholds and forecast. */
@@ -118,7 +121,12 @@ export class AlertService {
       if (alert) raised.push(alert);
     }
     const window = { start: counter.periodStart, end: counter.periodEnd };
-    const projected = overshootingForecast(counter.spentNano, counter.limitNano, window, this.clock.now());
+    const now = this.clock.now();
+    const worthProjecting = window.end && counter.spentNano > 0n && counter.spentNano < counter.limitNano;
+    const projection = worthProjecting
+      ? await this.forecaster.project(budget, counter.spentNano, window, now)
+      : null;
+    const projected = overshootingForecast(counter.spentNano, counter.limitNano, window, now, projection);
     if (projected !== null) {
       const alert = await this.raise(budget, {
         kind: 'FORECAST',
@@ -129,7 +137,7 @@ export class AlertService {
         periodStart: counter.periodStart,
         periodEnd: counter.periodEnd,
         dedupeKey: `${budget.id}:${periodKey}:forecast`,
-        message: `${label(budget)} is on track to spend $${formatUsd(projected)} by ${counter.periodEnd?.toISOString()}, over its $${formatUsd(counter.limitNano)} limit.`,
+        message: `${label(budget)} is on track to spend $${formatUsd(projected)} by ${counter.periodEnd?.toISOString()}, over its $${formatUsd(counter.limitNano)} limit (${projection?.method === 'LINEAR_PERIOD' ? 'the period so far, extrapolated' : 'forecast from its daily spend history'}).`,
       });
       if (alert) raised.push(alert);
     }

@@ -14,7 +14,10 @@ import type { BudgetStore } from './budget.store';
 import type { Clock } from '../shared/clock';
 import { applyLimitChange, findCounter } from './counters';
 import type { BudgetModels } from './models';
-import { periodWindow, projectSpend } from './period';
+import { periodWindow } from './period';
+import { BudgetForecaster } from './forecast/spend-forecast';
+
+const linearOnly = new BudgetForecaster();
 
 export interface BudgetStatus {
   budgetId: string;
@@ -33,6 +36,8 @@ export interface BudgetServiceDeps {
   store: BudgetStore;
   alerts: AlertService;
   clock: Clock;
+  /** Projected end-of-period spend; defaults to the linear projection of the period so far. */
+  forecaster?: BudgetForecaster;
   /** True when the scope id names a project/user/API key of the organisation. */
   scopeExists(organizationId: string, scope: BudgetScope, scopeId: string): Promise<boolean>;
 }
@@ -110,7 +115,10 @@ export class BudgetService {
       percentUsed: percentOf(spent, budget.limitNano),
       periodStart: window?.start ?? null,
       periodEnd: window?.end ?? null,
-      projectedNano: window ? projectSpend(spent, window, now) : null,
+      projectedNano: window
+        ? ((await (this.deps.forecaster ?? linearOnly).project(budget, spent, window, now))?.projectedNano ??
+          null)
+        : null,
       latestAlerts: await this.deps.alerts.list({
         organizationId: budget.organizationId,
         budgetIds: [budget.id],

@@ -18,6 +18,7 @@ import { BudgetStore } from './budget.store';
 import { BudgetEnforcementService } from './enforcement.service';
 import { CostEstimator } from './estimate/estimate';
 import type { ConversationReader } from './estimate/conversation-history';
+import { BudgetForecaster, type DailySpendHistory } from './forecast/spend-forecast';
 import { budgetModels, type BudgetModels } from './models';
 import { ReservationService, type SpendSource } from './reservation.service';
 import { BudgetSweeper } from './sweeper';
@@ -33,6 +34,8 @@ export interface BudgetFeatureDeps {
   spend?: SpendSource;
   /** Earlier turns of a continued conversation count in the worst-case estimate. */
   conversations?: ConversationReader;
+  /** Daily spend history for forecast alerts and projected spend (analytics rollups). */
+  forecastHistory?: DailySpendHistory;
 }
 
 export interface BudgetFeature {
@@ -87,7 +90,8 @@ export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
       }
     },
   };
-  const alerts = new AlertService(models, deps.clock, [live, domain]);
+  const forecaster = new BudgetForecaster({ history: deps.forecastHistory, logger: deps.logger });
+  const alerts = new AlertService(models, deps.clock, [live, domain], forecaster);
   const reservations = new ReservationService({
     models,
     clock: deps.clock,
@@ -108,6 +112,7 @@ export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
     store,
     alerts,
     clock: deps.clock,
+    forecaster,
     async scopeExists(organizationId, scope, scopeId) {
       if (!/^[0-9a-f]{24}$/i.test(scopeId)) return false;
       const model = scope === 'PROJECT' ? tenancy.Project : scope === 'USER' ? tenancy.User : tenancy.ApiKey;

@@ -8,6 +8,7 @@ import type { BudgetRecord } from '../../src/budgets/budget-record';
 import { findCounter } from '../../src/budgets/counters';
 import { periodWindow } from '../../src/budgets/period';
 import { BudgetSweeper } from '../../src/budgets/sweeper';
+import { BudgetForecaster } from '../../src/budgets/forecast/spend-forecast';
 import { createLogger } from '../../src/shared/logger';
 import { parseUsd } from '../../src/shared/money';
 import { startBudgetFixture, type BudgetFixture } from './support/budget-fixture';
@@ -92,6 +93,39 @@ describe('threshold alerts', () => {
     const forecasts = fx.published.filter((a) => a.kind === 'FORECAST');
     expect(forecasts).toHaveLength(1);
     expect(forecasts[0]?.projectedNano).toBe(parseUsd('0.12'));
+  });
+
+  it('forecast from daily history when there is enough of it, even early in the period', async () => {
+    // 2026-03-10 12:00 is 30% into March. $6 of history a day projects far past a $100 monthly limit,
+    // while the linear projection of $10 spent so far ($33) would not warn.
+    const b = await budget({ period: 'MONTHLY', limit: '100' });
+    const history = { dailySpend: jest.fn(async () => Array.from({ length: 28 }, () => 6)) };
+    const forecasting = new AlertService(fx.models, fx.clock, [], new BudgetForecaster({ history }));
+    await fx.reservations.reserve({ requestId: 'm', organizationId: ORG, budgets: [b], estimateNano: CENT });
+    await fx.reservations.settle('m', parseUsd('10'));
+    expect(fx.published.filter((a) => a.kind === 'FORECAST')).toEqual([]); // linear: $33 projected
+    const counter = (await counterOf(b))!;
+    const raised = await forecasting.onSpendChanged(b, counter, 0n);
+    const forecast = raised.find((a) => a.kind === 'FORECAST');
+    // $10 + $6 for the remaining half of today and each of the 21 days left in March.
+    expect(forecast?.projectedNano).toBe(parseUsd('10') + (parseUsd('6') * 43n) / 2n);
+    expect(forecast?.message).toMatch(/forecast from its daily spend history/);
+    expect(await forecasting.onSpendChanged(b, counter, 0n)).toEqual([]); // once per period
+  });
+
+  it('fall back to the linear projection when history is short', async () => {
+    const b = await budget({ limit: '0.10' });
+    const history = { dailySpend: jest.fn(async () => [0, 0, 0.02, 0.03]) };
+    const forecasting = new AlertService(fx.models, fx.clock, [], new BudgetForecaster({ history }));
+    await fx.reservations.reserve({ requestId: 'l', organizationId: ORG, budgets: [b], estimateNano: CENT });
+    await fx.reservations.settle('l', parseUsd('0.06'));
+    // The fixture's linear-only service already raised it; clear it to raise it again with history.
+    await fx.models.Alert.deleteMany({ kind: 'FORECAST' });
+    const raised = await forecasting.onSpendChanged(b, (await counterOf(b))!, parseUsd('0.06'));
+    const forecast = raised.find((a) => a.kind === 'FORECAST');
+    expect(forecast?.projectedNano).toBe(parseUsd('0.12')); // 60% at noon, doubled
+    expect(forecast?.message).toMatch(/the period so far, extrapolated/);
+    expect(history.dailySpend).toHaveBeenCalled();
   });
 
   it('are listed newest first, filtered, and acknowledged idempotently', async () => {
