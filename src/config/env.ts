@@ -79,6 +79,11 @@ export const envSchema = z.object({
   WEBHOOK_FORECAST_SCAN_MS: int(1000, 3_600_000).default(30_000),
   /** Webhook attempts in flight per worker process. */
   WEBHOOK_CONCURRENCY: int(1, 100).default(10),
+  /** Seals webhook signing secrets at rest (AES-256-GCM): 32 bytes as 64 hex characters. */
+  WEBHOOK_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`')
+    .optional(),
   /**
    * Organisations whose owners and admins may read deployment-wide performance data
    * (`performance`, `performanceRecommendations`, `performanceAlertHistory`, `performanceAlerts`):

@@ -14,9 +14,10 @@ import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import type { EventDescription, WebhookEnvelope } from './envelope';
 import type { WebhookEventKind } from './event-kinds';
-import { postOnce } from './http-post';
+import { postOnce, type PostOutcome } from './http-post';
 import type { DeliveryAttempt, DeliveryDoc, DeliveryStatus, WebhookDoc, WebhookModels } from './models';
 import { renderBody } from './render-body';
+import type { SecretBox } from './secret-box';
 import { nextDelayMs, type RetryPolicy } from './retry-policy';
 import { signedHeaders } from './signing';
 
@@ -50,6 +51,7 @@ export interface DeliveryServiceDeps {
    * organisation (`'all'`) or the listed ones.
    */
   deploymentWideAudience: 'all' | string[];
+  secrets: SecretBox;
   fetchImpl?: typeof fetch;
 }
 
@@ -146,14 +148,7 @@ export class WebhookDeliveryService {
       );
     }
     const body = renderBody(endpoint.format, claimed.envelope, claimed.description);
-    const outcome = await postOnce({
-      url: endpoint.url,
-      body,
-      headers: signedHeaders({ secret: endpoint.secret, id: claimed.envelope.id, body, now }),
-      timeoutMs: this.deps.timeoutMs,
-      now: () => this.deps.clock.now(),
-      fetchImpl: this.deps.fetchImpl,
-    });
+    const outcome = await this.post(endpoint, claimed.envelope.id, body, now);
     const delay = options.retry ? nextDelayMs(this.deps.policy, attempt, outcome) : null;
     const after = this.deps.clock.now();
     const nextAttemptAt = delay === null ? null : new Date(after.getTime() + delay);
@@ -185,6 +180,32 @@ export class WebhookDeliveryService {
       'webhook attempt',
     );
     return recorded;
+  }
+
+  /** An unreadable secret (WEBHOOK_SECRET_KEY missing or wrong) fails the attempt like a network error: retried, so fixing the key lets it through. */
+  private async post(endpoint: WebhookDoc, id: string, body: string, now: Date): Promise<PostOutcome> {
+    let secret: string;
+    try {
+      secret = this.deps.secrets.open(endpoint.secret);
+    } catch (error) {
+      const message = (error as Error).message;
+      return {
+        ok: false,
+        httpStatus: null,
+        retryAfterMs: null,
+        durationMs: 0,
+        error: message,
+        responseSnippet: null,
+      };
+    }
+    return postOnce({
+      url: endpoint.url,
+      body,
+      headers: signedHeaders({ secret, id, body, now }),
+      timeoutMs: this.deps.timeoutMs,
+      now: () => this.deps.clock.now(),
+      fetchImpl: this.deps.fetchImpl,
+    });
   }
 
   private async record(

@@ -15,6 +15,7 @@ import { WebhookEventRouter } from './event-router';
 import { ForecastScanner, type ForecastAlertSource } from './forecast-scan';
 import { agendaScheduler, defineWebhookJobs, scheduleForecastScan, type WebhookAgenda } from './jobs';
 import { webhookModels, type WebhookModels } from './models';
+import { createSecretBox } from './secret-box';
 import { WebhookService } from './webhook.service';
 
 /** The WEBHOOK_* settings (src/config/env.ts). */
@@ -26,6 +27,8 @@ export interface WebhookSettings {
   WEBHOOK_DELIVERY_RETENTION_DAYS: number;
   WEBHOOK_FORECAST_SCAN_MS: number;
   WEBHOOK_CONCURRENCY: number;
+  /** 64 hex characters: seals endpoint secrets at rest (AES-256-GCM). */
+  WEBHOOK_SECRET_KEY?: string;
   JOB_LOCK_LIFETIME_MS: number;
 }
 
@@ -56,6 +59,7 @@ const DAY_MS = 86_400_000;
 export function createWebhookFeature(deps: WebhookFeatureDeps): WebhookFeature {
   const { settings } = deps;
   const models = webhookModels(deps.connection);
+  const secrets = createSecretBox(settings.WEBHOOK_SECRET_KEY);
   const deliveries = new WebhookDeliveryService({
     models,
     clock: deps.clock,
@@ -69,6 +73,7 @@ export function createWebhookFeature(deps: WebhookFeatureDeps): WebhookFeature {
     timeoutMs: settings.WEBHOOK_TIMEOUT_MS,
     retentionMs: settings.WEBHOOK_DELIVERY_RETENTION_DAYS * DAY_MS,
     deploymentWideAudience: deps.platformAdminOrgIds,
+    secrets,
     fetchImpl: deps.fetchImpl,
   });
   const router = new WebhookEventRouter({ deliveries, budgetInfo: deps.budgetInfo });
@@ -85,7 +90,7 @@ export function createWebhookFeature(deps: WebhookFeatureDeps): WebhookFeature {
     // An attempt is bounded by its timeout; the lock only has to outlive that.
     lockLifetimeMs: Math.max(settings.JOB_LOCK_LIFETIME_MS, settings.WEBHOOK_TIMEOUT_MS * 2),
   });
-  const service = new WebhookService({ models, clock: deps.clock, deliveries });
+  const service = new WebhookService({ models, clock: deps.clock, deliveries, secrets });
   return { models, service, deliveries, router, scanner };
 }
 

@@ -9,7 +9,6 @@ import type { Context } from '../server/context';
 import { WEBHOOK_EVENT_KINDS, WEBHOOK_FORMATS } from './event-kinds';
 import type { WebhookFeature } from './feature';
 import { DELIVERY_STATUSES, type DeliveryAttempt, type DeliveryDoc, type WebhookDoc } from './models';
-import { secretHint } from './secrets';
 import { encodeCursor, type DeliveryPage, type WebhookWithSecret } from './webhook.service';
 
 const admin = { orgAdmin: true } as const;
@@ -38,7 +37,7 @@ const WebhookRef = builder.objectRef<WebhookDoc>('Webhook').implement({
     secretHint: t.string({
       description:
         'The first characters of the signing secret; the whole secret is shown only on create and rotate.',
-      resolve: (w) => secretHint(w.secret),
+      resolve: (w) => w.secretHint,
     }),
     secretRotatedAt: t.field({ type: 'DateTime', nullable: true, resolve: (w) => w.secretRotatedAt }),
     createdAt: t.field({ type: 'DateTime', resolve: (w) => w.createdAt }),

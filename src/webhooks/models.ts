@@ -24,7 +24,10 @@ export interface WebhookDoc {
   format: WebhookFormat;
   events: WebhookEventKind[];
   enabled: boolean;
+  /** Sealed when WEBHOOK_SECRET_KEY is set (secret-box.ts). */
   secret: string;
+  /** The first characters of the secret, for telling secrets apart. */
+  secretHint: string;
   secretRotatedAt: Date | null;
   createdBy: string | null;
   createdAt: Date;
@@ -75,6 +78,7 @@ const webhookSchema = new Schema(
     events: { type: [String], enum: WEBHOOK_EVENT_KINDS, required: true },
     enabled: { type: Boolean, required: true, default: true },
     secret: { type: String, required: true },
+    secretHint: { type: String, required: true },
     secretRotatedAt: { type: Date, default: null },
     createdBy: { type: String, default: null },
   },

@@ -1,8 +1,8 @@
 /**
  * Endpoint secrets: 32 random bytes, URL-safe, with a `whsec_` prefix so a leaked one is
  * recognisable in logs and scanners. The whole secret is shown once (create, rotate); the
- * API afterwards shows only its first characters. It is stored as is, because signing needs
- * the secret itself (a hash cannot sign) — protect the database accordingly.
+ * API afterwards shows only its first characters. Signing needs the secret itself (a hash
+ * cannot sign), so it is stored sealed with WEBHOOK_SECRET_KEY when that is set (secret-box.ts).
  */
 import { randomBytes } from 'node:crypto';
 

@@ -12,7 +12,8 @@ import { AppError } from '../shared/errors';
 import type { WebhookDeliveryService } from './delivery.service';
 import { describeTest } from './describe';
 import type { DeliveryDoc, WebhookDoc, WebhookModels } from './models';
-import { generateSecret } from './secrets';
+import type { SecretBox } from './secret-box';
+import { generateSecret, secretHint } from './secrets';
 import { createWebhookSchema, parseInput, updateWebhookSchema } from './webhook-input';
 
 export interface WebhookWithSecret {
@@ -29,7 +30,12 @@ export interface DeliveryPage {
 
 export class WebhookService {
   constructor(
-    private readonly deps: { models: WebhookModels; clock: Clock; deliveries: WebhookDeliveryService },
+    private readonly deps: {
+      models: WebhookModels;
+      clock: Clock;
+      deliveries: WebhookDeliveryService;
+      secrets: SecretBox;
+    },
   ) {}
 
   async list(organizationId: string): Promise<WebhookDoc[]> {
@@ -55,7 +61,8 @@ export class WebhookService {
       format: parsed.format,
       events: parsed.events,
       enabled: parsed.enabled,
-      secret,
+      secret: this.deps.secrets.seal(secret),
+      secretHint: secretHint(secret),
       secretRotatedAt: null,
       createdBy,
     });
@@ -90,7 +97,13 @@ export class WebhookService {
     const secret = generateSecret();
     const doc = await this.deps.models.Webhook.findOneAndUpdate(
       { _id: id, organizationId },
-      { $set: { secret, secretRotatedAt: this.deps.clock.now() } },
+      {
+        $set: {
+          secret: this.deps.secrets.seal(secret),
+          secretHint: secretHint(secret),
+          secretRotatedAt: this.deps.clock.now(),
+        },
+      },
       { returnDocument: 'after' },
     ).lean();
     if (!doc) throw new AppError('NOT_FOUND', `Webhook ${id} does not exist in your organisation.`);
