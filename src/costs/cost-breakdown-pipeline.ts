@@ -13,7 +13,7 @@ import type { Decimal128, Document } from 'mongodb';
 import { offsetAt } from '../budgets/timezone';
 import { USAGE_KINDS, type NormalisedUsage } from '../providers/usage/normalised-usage';
 import { fromDecimal128 } from '../shared/money';
-import { timeBucket, type CostGroup, type CostGroupBy } from './cost-breakdown';
+import type { CostGroup, CostGroupBy } from './cost-breakdown';
 import { zeroCost, type CostBreakdown } from './cost-calculator';
 import type { CostTotals } from './cost-record';
 
@@ -53,10 +53,42 @@ export function breakdownGroupStage(groupBy: CostGroupBy[]): Document {
   return { $group: stage };
 }
 
-/** Whether a quarter-hour starting at `start` lies inside one local hour of the zone. */
-function quarterFitsLocalHour(start: number, timeZone: string): boolean {
-  const offset = offsetAt(start, timeZone);
-  return offset % QUARTER_HOUR_MS === 0 && offsetAt(start + QUARTER_HOUR_MS - 1000, timeZone) === offset;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * The local HOUR/DAY/WEEK/MONTH labels of UTC quarter-hours in a zone (the same labels as
+ * `timeBucket`), or null for a quarter-hour that does not fit one local hour. Offsets are read
+ * from `Intl` once per UTC day (twice on a day with a transition, then per quarter-hour), and the
+ * labels are plain arithmetic on the local wall time, because thousands of quarter-hours can come
+ * back from one breakdown.
+ */
+function localLabeller(timeZone: string) {
+  const dayOffsets = new Map<number, number | null>();
+  return (quarter: number): Record<TimeUnit, string> | null => {
+    const day = Math.floor(quarter / DAY_MS) * DAY_MS;
+    let offset = dayOffsets.get(day);
+    if (offset === undefined) {
+      const first = offsetAt(day, timeZone);
+      offset = offsetAt(day + DAY_MS - 1000, timeZone) === first ? first : null;
+      dayOffsets.set(day, offset);
+    }
+    if (offset === null) {
+      // A day with a transition: check this quarter-hour on its own.
+      offset = offsetAt(quarter, timeZone);
+      if (offsetAt(quarter + QUARTER_HOUR_MS - 1000, timeZone) !== offset) return null;
+    }
+    if (offset % QUARTER_HOUR_MS !== 0) return null;
+    const local = new Date(quarter + offset);
+    const date = `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
+    const monday = new Date(local.getTime() - ((local.getUTCDay() + 6) % 7) * DAY_MS);
+    return {
+      HOUR: `${date}T${pad(local.getUTCHours())}`,
+      DAY: date,
+      WEEK: `${monday.getUTCFullYear()}-${pad(monday.getUTCMonth() + 1)}-${pad(monday.getUTCDate())}`,
+      MONTH: `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}`,
+    };
+  };
 }
 
 const toInteger = (value: unknown): number => Number(value ?? 0);
@@ -106,15 +138,19 @@ export function foldBreakdownRows(
 ): CostGroup[] | undefined {
   const dims = [...new Set(groupBy)];
   const groups = new Map<string, CostGroup>();
+  // Rows of one quarter-hour share its local labels: work them out once.
+  const labeller = localLabeller(timeZone);
+  const labels = new Map<number, Record<TimeUnit, string> | null>();
+  const labelsOf = (quarter: Date) => {
+    if (!labels.has(quarter.getTime())) labels.set(quarter.getTime(), labeller(quarter.getTime()));
+    return labels.get(quarter.getTime())!;
+  };
   for (const row of rows) {
     const id = row._id as Document;
+    const local = id.quarter instanceof Date ? labelsOf(id.quarter) : undefined;
+    if (local === null) return undefined;
     const key: Partial<Record<CostGroupBy, string | null>> = {};
-    if (id.quarter instanceof Date && !quarterFitsLocalHour(id.quarter.getTime(), timeZone)) return undefined;
-    for (const by of dims) {
-      key[by] = isTimeUnit(by)
-        ? timeBucket(id.quarter as Date, by, timeZone)
-        : ((id[by] as string | null) ?? null);
-    }
+    for (const by of dims) key[by] = isTimeUnit(by) ? local![by] : ((id[by] as string | null) ?? null);
     const name = JSON.stringify(dims.map((by) => key[by]));
     const totals = totalsOf(row);
     const group = groups.get(name);

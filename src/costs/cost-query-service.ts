@@ -1,13 +1,16 @@
 /**
  * Reading costs, limited to what the caller may see: organisation admins and viewers see the
- * whole organisation; members see the projects they belong to. Breakdowns are computed from the
- * records themselves, so each group's totals equal the sum of its records exactly.
+ * whole organisation; members see the projects they belong to. Breakdowns are summed by the store
+ * from the records themselves (in the database for MongoDB), with exact decimal and bigint sums,
+ * so each group's totals equal the sum of its records to the last nano-USD.
  */
 import { isOrgAdmin, type Caller } from '../auth/roles';
 import { AppError } from '../shared/errors';
-import { groupCostRecords, validateTimeZone, type CostGroup, type CostGroupBy } from './cost-breakdown';
-import { addRecord, emptyTotals, type CostRecord, type CostTotals } from './cost-record';
-import type { CostRecordCursor, CostRecordFilter, CostRecordStore } from './cost-stores';
+import { validateTimeZone, type CostGroupBy } from './cost-breakdown';
+import type { CostRecord } from './cost-record';
+import type { CostBreakdownResult, CostRecordCursor, CostRecordFilter, CostRecordStore } from './cost-stores';
+
+export type { CostBreakdownResult } from './cost-stores';
 
 export interface CostQueryFilter {
   from?: Date | null;
@@ -47,11 +50,6 @@ export function recordVisibleTo(caller: Caller, record: CostRecord): boolean {
   return record.projectId !== null && record.projectId in caller.projectRoles;
 }
 
-export interface CostBreakdownResult {
-  groups: CostGroup[];
-  total: CostTotals;
-}
-
 export class CostQueryService {
   constructor(private readonly store: CostRecordStore) {}
 
@@ -62,11 +60,7 @@ export class CostQueryService {
     timezone = 'UTC',
   ): Promise<CostBreakdownResult> {
     validateTimeZone(timezone);
-    const records = await this.store.find(visibleCostFilter(caller, filter));
-    return {
-      groups: groupCostRecords(records, groupBy, timezone),
-      total: records.reduce(addRecord, emptyTotals()),
-    };
+    return this.store.breakdown(visibleCostFilter(caller, filter), groupBy, timezone);
   }
 
   async records(

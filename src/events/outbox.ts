@@ -64,6 +64,9 @@ export class Outbox implements QueuedDelivery {
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private triggerPendingUntil = 0;
+  /** Drains running in this process, and whether a row arrived while one was running. */
+  private drainsRunning = 0;
+  private arrivedWhileDraining = false;
   private indexesReady: Promise<void> | undefined;
 
   constructor(private readonly options: OutboxOptions) {
@@ -115,14 +118,23 @@ export class Outbox implements QueuedDelivery {
       if ((error as { code?: number }).code !== 11000) throw error;
       return;
     }
-    await this.trigger();
+    // Not awaited: the row is durable already, and a lost trigger is covered by the sweep.
+    this.trigger().catch((error: unknown) =>
+      this.options.logger.warn({ err: error }, 'could not request an outbox drain; the sweep will'),
+    );
   }
 
   /**
-   * Asks for a drain. Coalesced: while a drain job is queued and has not started
-   * (or for 100 ms when a remote worker will start it), further events ride along.
+   * Asks for a drain. Coalesced: while a drain runs in this process it takes the new row
+   * before it stops; while a drain job is queued and has not started (or for 100 ms when a
+   * remote worker will start it), further events ride along. Without this, a busy worker
+   * would queue, lock and complete an agenda job every few events.
    */
   async trigger(): Promise<void> {
+    if (this.drainsRunning > 0) {
+      this.arrivedWhileDraining = true;
+      return;
+    }
     const now = Date.now();
     if (now < this.triggerPendingUntil) return;
     this.triggerPendingUntil = now + 100;
@@ -136,12 +148,20 @@ export class Outbox implements QueuedDelivery {
 
   /** Drains until no due row is left. Returns the number of rows finished. */
   async drain(): Promise<number> {
-    await this.ensureIndexes();
-    let finished = 0;
-    for (;;) {
-      const batch = await this.claimBatch();
-      if (batch.length === 0) return finished;
-      finished += await this.processBatch(batch);
+    this.drainsRunning += 1;
+    try {
+      await this.ensureIndexes();
+      let finished = 0;
+      for (;;) {
+        this.arrivedWhileDraining = false;
+        const batch = await this.claimBatch();
+        // Nothing due: stop, unless a row arrived after the claim looked (its trigger was
+        // absorbed by this drain). The check and the stop run without a gap, so no row is missed.
+        if (batch.length === 0 && !this.arrivedWhileDraining) return finished;
+        if (batch.length > 0) finished += await this.processBatch(batch);
+      }
+    } finally {
+      this.drainsRunning -= 1;
     }
   }
 
