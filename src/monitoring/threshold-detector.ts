@@ -33,13 +33,24 @@ export interface DetectorDeps {
   logger: Logger;
 }
 
+/** After losing a cooldown claim to another process, ask the database again after this long. */
+const RECHECK_FOREIGN_COOLDOWN_MS = 60_000;
+
 export class ThresholdDetector {
+  /**
+   * Cooldowns this process knows are running (key -> until, ms). A burst of slow calls would
+   * otherwise cost one failed claim round trip per call.
+   */
+  private readonly knownCooldowns = new Map<string, number>();
+
   constructor(private readonly deps: DetectorDeps) {}
 
   /** Evaluates the current window; resolves with the alerts that fired now. */
   async evaluate(): Promise<PerformanceAlert[]> {
     const { instruments, thresholds } = this.deps;
     const now = instruments.clock.now();
+    for (const [key, until] of this.knownCooldowns)
+      if (until <= now.getTime()) this.knownCooldowns.delete(key);
     const candidates: AlertCandidate[] = [];
     for (const series of instruments.stats(thresholds.windowMs)) {
       const limit = thresholds.p95Ms[series.component];
@@ -82,7 +93,22 @@ export class ThresholdDetector {
 
   private async fire(c: AlertCandidate, now: Date): Promise<PerformanceAlert | undefined> {
     const key = `${c.metric}|${c.subject}`;
-    if (!(await this.deps.alerts.claimCooldown(key, now, this.deps.thresholds.cooldownMs))) return undefined;
+    const at = now.getTime();
+    if ((this.knownCooldowns.get(key) ?? 0) > at) return undefined;
+    const { cooldownMs } = this.deps.thresholds;
+    // Held until the claim settles, so concurrent calls for one key make one round trip.
+    this.knownCooldowns.set(key, at + cooldownMs);
+    let won: boolean;
+    try {
+      won = await this.deps.alerts.claimCooldown(key, now, cooldownMs);
+    } catch (error) {
+      this.knownCooldowns.delete(key);
+      throw error;
+    }
+    if (!won) {
+      this.knownCooldowns.set(key, at + Math.min(cooldownMs, RECHECK_FOREIGN_COOLDOWN_MS));
+      return undefined;
+    }
     const alert: PerformanceAlert = {
       ...c,
       id: randomUUID(),

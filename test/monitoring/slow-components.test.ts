@@ -300,6 +300,64 @@ describe('a slow MCP call', () => {
     nextScenario();
   });
 
+  it('alerts once for a burst of slow calls across two processes, with one claim round trip each', async () => {
+    const other = new MonitoringService({
+      db,
+      clock,
+      logger,
+      events: events.bus,
+      pubsub,
+      thresholds: { ...defaultThresholds, cooldownMs: 15 * 60_000, windowMs: 5 * 60_000 },
+      retentionMs: 7 * 86_400_000,
+      bucketMs: 60_000,
+      slowResolverMs: 50,
+    });
+    const mine = new EventEmitter<{
+      toolCalled: [McpToolCallRecord];
+      serverStarted: [McpServerStartRecord];
+    }>();
+    const theirs = new EventEmitter<{
+      toolCalled: [McpToolCallRecord];
+      serverStarted: [McpServerStartRecord];
+    }>();
+    monitoring.observeMcpRegistry(mine);
+    other.observeMcpRegistry(theirs);
+    const claims = [
+      jest.spyOn(monitoring.alerts, 'claimCooldown'),
+      jest.spyOn(other.alerts, 'claimCooldown'),
+    ];
+    try {
+      const slow: McpToolCallRecord = {
+        server: 'burst',
+        tool: 'go',
+        durationMs: 900,
+        argumentBytes: 2,
+        isError: false,
+      };
+      for (let i = 0; i < 20; i += 1) {
+        mine.emit('toolCalled', slow);
+        theirs.emit('toolCalled', slow);
+      }
+      await Promise.all([monitoring.idle(), other.idle()]);
+      expect(await alertsFor('mcp_call', 'burst.go')).toBe(1);
+      expect(claims.map((c) => c.mock.calls.length)).toEqual([1, 1]);
+      // The process that lost the claim asks the database again only after a while, not per call.
+      clock.advance(30_000);
+      theirs.emit('toolCalled', slow);
+      await other.idle();
+      expect(claims[1]!.mock.calls.length).toBe(1);
+      clock.advance(31_000);
+      theirs.emit('toolCalled', slow);
+      await other.idle();
+      expect(claims[1]!.mock.calls.length).toBe(2);
+      expect(await alertsFor('mcp_call', 'burst.go')).toBe(1);
+    } finally {
+      for (const c of claims) c.mockRestore();
+      await other.stop();
+    }
+    nextScenario();
+  });
+
   it('records startup time per server, failed starts by code', async () => {
     const registry = new EventEmitter<{
       toolCalled: [McpToolCallRecord];
