@@ -3,7 +3,8 @@ import type { EventBus } from '../events/bus';
 import { FakeClock } from '../shared/clock';
 import { EXPORT_JOB } from './exports/export-jobs';
 import { SCHEDULED_REPORT_JOB } from './exports/scheduled-reports';
-import { RECOMMENDATIONS_JOB, wireAnalytics } from './wiring';
+import { ROLLUP_DRAIN_JOB } from './rollups/drain-job';
+import { RECOMMENDATIONS_CRON, RECOMMENDATIONS_JOB, wireAnalytics } from './wiring';
 
 function fakes() {
   const defined = new Map<string, (job: { attrs: { data: unknown } }) => Promise<void>>();
@@ -31,9 +32,14 @@ describe('wireAnalytics', () => {
     });
     expect(f.listeners).toEqual(['CostCalculated', 'MCPToolExecuted']);
     expect([...f.defined.keys()].sort()).toEqual(
-      [EXPORT_JOB, RECOMMENDATIONS_JOB, SCHEDULED_REPORT_JOB].sort(),
+      [EXPORT_JOB, RECOMMENDATIONS_JOB, ROLLUP_DRAIN_JOB, SCHEDULED_REPORT_JOB].sort(),
     );
     expect(wired.downloadHandler).not.toBeNull();
+    // The recurring jobs are scheduled at once: the rollup sweep and the daily recommendations.
+    expect(f.calls.splice(0)).toEqual([
+      ['every', '1 minute', ROLLUP_DRAIN_JOB, {}],
+      ['every', RECOMMENDATIONS_CRON, RECOMMENDATIONS_JOB, {}, { timezone: 'UTC', skipImmediate: true }],
+    ]);
     await wired.services.exports!.enqueue('e1');
     await wired.services.schedules!.register({ _id: 's1', cadence: 'WEEKLY' } as never);
     expect(f.calls).toEqual([

@@ -1,8 +1,10 @@
 /**
  * One call that wires analytics into a process: services (with exports and scheduled reports when
- * configured), the rollup listeners, and the agenda jobs (export, scheduled report, a daily
- * recommendations refresh). The composition root calls `wireAnalytics(...)`, puts `services` on the
- * registry as `analytics`, and mounts `downloadHandler` on the HTTP server.
+ * configured), the rollup listeners, and the agenda jobs (rollup drain with a one-minute sweep,
+ * export, scheduled report, a daily recommendations refresh). The composition root calls
+ * `wireAnalytics(...)`, puts `services` on the registry as `analytics`, and mounts
+ * `downloadHandler` on the HTTP server. The recurring jobs are scheduled here; a failure to
+ * schedule them is logged (the drain still runs on every request for it).
  * Configuration (validated): ANALYTICS_EXPORT_SECRET (>= 32 chars) enables exports and signs
  * webhooks; ANALYTICS_EXPORT_DIR (default ./exports); PUBLIC_URL (default http://localhost:4000).
  */
@@ -12,6 +14,7 @@ import { z } from 'zod';
 import type { EventBus } from '../events/bus';
 import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
+import { logger as defaultLogger, type Logger } from '../shared/logger';
 import { createAnalyticsServices, type AnalyticsServices } from './analytics-runtime';
 import {
   createExportDownloadHandler,
@@ -20,9 +23,12 @@ import {
   ExportJobService,
 } from './exports/export-jobs';
 import { cronFor, SCHEDULED_REPORT_JOB, ScheduledReportService } from './exports/scheduled-reports';
+import { defineRollupDrainJob } from './rollups/drain-job';
 import { registerAnalyticsListeners } from './rollups/listeners';
 
 export const RECOMMENDATIONS_JOB = 'analytics.recommendations';
+/** Daily at 03:00 UTC, after the day's rollups are complete. */
+export const RECOMMENDATIONS_CRON = '0 3 * * *';
 
 /** The part of agenda analytics uses. */
 export interface AnalyticsAgenda {
@@ -43,6 +49,7 @@ export function wireAnalytics(deps: {
   events: EventBus;
   agenda: AnalyticsAgenda;
   env?: NodeJS.ProcessEnv;
+  logger?: Logger;
 }): {
   services: AnalyticsServices;
   downloadHandler: ((request: Request) => Promise<Response | null>) | null;
@@ -54,7 +61,8 @@ export function wireAnalytics(deps: {
   }
   const env = parsed.data;
   const services = createAnalyticsServices(deps.db, deps.clock);
-  registerAnalyticsListeners(deps.events, services.rollups, services.sources);
+  const drain = defineRollupDrainJob(deps.agenda, services.rollups);
+  registerAnalyticsListeners(deps.events, services.rollups, services.sources, drain.request);
 
   let downloadHandler: ((request: Request) => Promise<Response | null>) | null = null;
   if (env.ANALYTICS_EXPORT_SECRET) {
@@ -101,5 +109,15 @@ export function wireAnalytics(deps: {
   deps.agenda.define(RECOMMENDATIONS_JOB, async () => {
     for (const org of await services.sources.organizations()) await services.recommendations.refresh(org);
   });
+  const log = deps.logger ?? defaultLogger;
+  void Promise.all([
+    drain.scheduleSweep(),
+    deps.agenda.every(
+      RECOMMENDATIONS_CRON,
+      RECOMMENDATIONS_JOB,
+      {},
+      { timezone: 'UTC', skipImmediate: true },
+    ),
+  ]).catch((err: unknown) => log.error({ err }, 'could not schedule the analytics jobs'));
   return { services, downloadHandler };
 }

@@ -51,7 +51,8 @@ export function seededRecord(o: SeedOptions, i: number): { record: CostRecord; e
     apiKeyId: `${o.organizationId}-k${i % 2}`,
   };
   const failed = o.failEvery ? i % o.failEvery === 0 : false;
-  const event: UsageEvent = {
+  // ttftMs is spelled out so this compiles whether or not UsageEvent already declares it.
+  const event: UsageEvent & { ttftMs: number | null } = {
     id,
     ...dims,
     requestId: `req_${id}`,
@@ -63,6 +64,8 @@ export function seededRecord(o: SeedOptions, i: number): { record: CostRecord; e
     outcome: failed ? 'failed' : 'succeeded',
     requestedAt,
     latencyMs: 200 + ((i * 37) % 3000),
+    // Every other request was streamed.
+    ttftMs: i % 2 ? 50 + ((i * 13) % 700) : null,
   };
   const record: CostRecord = {
     id,

@@ -1,7 +1,9 @@
 /**
  * `ai analytics rebuild`: recomputes the usage rollups from the immutable cost records and tool
- * calls (all organisations, or one), over whole UTC days. Run it with the workers paused: live
- * updates landing in the rebuilt range during the run can be lost or doubled.
+ * calls (all organisations, or one), over whole UTC days. Safe while the server runs: each
+ * organisation's live updates wait while it is rebuilt and are counted right after, so the result
+ * equals what incremental counting gives. A rebuild already running for an organisation makes
+ * this one fail with a conflict.
  */
 import { Flags } from '@oclif/core';
 import { z } from 'zod';

@@ -1,12 +1,13 @@
 /**
- * Where rollups come from: the immutable cost records (and the outcome of their usage events),
- * and the tool calls analytics records itself from `MCPToolExecuted` (nothing else stores them).
- * Reads go through cost tracking's store; the outcome lookup and the organisation list read the
- * `usage_events` / `cost_records` collections directly because the stores offer no batch reads.
+ * Where rollups come from: the immutable cost records (and what their usage events add: outcome
+ * and time to first token), and the tool calls analytics records itself from `MCPToolExecuted`
+ * (nothing else stores them). Paged reads go through cost tracking's store; the batch reads by id,
+ * the usage details and the organisation list read the `usage_events` / `cost_records` collections
+ * directly because the stores offer no batch reads.
  */
 import type { Collection, Db } from 'mongodb';
 import type { CostRecord } from '../../costs/cost-record';
-import { MongoCostRecordStore, MongoUsageEventStore } from '../../costs/mongo-cost-stores';
+import { fromCostRecordDoc, MongoCostRecordStore, MongoUsageEventStore } from '../../costs/mongo-cost-stores';
 import type { UsageEvent } from '../../costs/usage-event';
 import type { UsageDimensions } from './dimensions';
 import type { ToolCallRecord } from './record-facts';
@@ -16,15 +17,41 @@ export interface TimeRange {
   to: Date;
 }
 
+/** What a rollup takes from a request's usage event besides its cost record. */
+export interface UsageDetail {
+  outcome: 'succeeded' | 'failed';
+  /** Streamed responses only. */
+  ttftMs: number | null;
+}
+
 export interface AnalyticsSources {
   organizations(): Promise<string[]>;
-  costRecord(usageEventId: string, costRecordId: string): Promise<CostRecord | null>;
   usageEvent(id: string): Promise<UsageEvent | null>;
   /** Every cost record of the organisation in the range, in pages. */
   costRecords(organizationId: string, range: TimeRange, pageSize?: number): AsyncIterable<CostRecord[]>;
-  failedUsageEvents(ids: string[]): Promise<Set<string>>;
+  costRecordsByIds(ids: string[]): Promise<CostRecord[]>;
+  usageDetails(usageEventIds: string[]): Promise<Map<string, UsageDetail>>;
   saveToolCall(call: ToolCallRecord): Promise<void>;
   toolCalls(organizationId: string, range: TimeRange): AsyncIterable<ToolCallRecord>;
+  toolCallsByIds(ids: string[]): Promise<ToolCallRecord[]>;
+}
+
+/**
+ * Reads by id in chunks: the embedded server answers an `$in` of up to 256 values with point
+ * lookups, and a longer one by testing every index entry against every value.
+ */
+export const ID_CHUNK = 256;
+
+export async function byIdChunks<T>(ids: string[], read: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += ID_CHUNK) out.push(...(await read(ids.slice(i, i + ID_CHUNK))));
+  return out;
+}
+
+interface UsageDetailDoc {
+  _id: string;
+  outcome: 'succeeded' | 'failed';
+  ttftMs?: number | null;
 }
 
 interface ToolCallDoc {
@@ -58,10 +85,6 @@ export class MongoAnalyticsSources implements AnalyticsSources {
     return rows.map((r) => r._id);
   }
 
-  async costRecord(usageEventId: string, costRecordId: string): Promise<CostRecord | null> {
-    return (await this.records.forUsageEvent(usageEventId)).find((r) => r.id === costRecordId) ?? null;
-  }
-
   usageEvent(id: string): Promise<UsageEvent | null> {
     return this.usageEvents.get(id);
   }
@@ -81,13 +104,29 @@ export class MongoAnalyticsSources implements AnalyticsSources {
     }
   }
 
-  async failedUsageEvents(ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const docs = await this.db
-      .collection<{ _id: string; outcome: string }>('usage_events')
-      .find({ _id: { $in: ids }, outcome: 'failed' }, { projection: { _id: 1 } })
-      .toArray();
-    return new Set(docs.map((d) => d._id));
+  async costRecordsByIds(ids: string[]): Promise<CostRecord[]> {
+    if (ids.length === 0) return [];
+    const docs = await byIdChunks(ids, (chunk) =>
+      this.records.collection.find({ _id: { $in: chunk } }).toArray(),
+    );
+    return docs.map(fromCostRecordDoc);
+  }
+
+  async usageDetails(usageEventIds: string[]): Promise<Map<string, UsageDetail>> {
+    const out = new Map<string, UsageDetail>();
+    if (usageEventIds.length === 0) return out;
+    const events = this.db.collection<UsageDetailDoc>('usage_events');
+    const docs = await byIdChunks([...new Set(usageEventIds)], (chunk) =>
+      events.find({ _id: { $in: chunk } }, { projection: { _id: 1, outcome: 1, ttftMs: 1 } }).toArray(),
+    );
+    for (const d of docs) out.set(d._id, { outcome: d.outcome, ttftMs: d.ttftMs ?? null });
+    return out;
+  }
+
+  async toolCallsByIds(ids: string[]): Promise<ToolCallRecord[]> {
+    if (ids.length === 0) return [];
+    const docs = await byIdChunks(ids, (chunk) => this.tools.find({ _id: { $in: chunk } }).toArray());
+    return docs.map((d) => ({ id: d._id, occurredAt: d.occurredAt, dims: d.dims, error: d.error }));
   }
 
   async saveToolCall(call: ToolCallRecord): Promise<void> {

@@ -1,8 +1,10 @@
 /**
- * The analytics queued listeners (agenda jobs via the event bus): each cost record announced by
- * `CostCalculated` and each `MCPToolExecuted` is applied to the rollups once. `ResponseGenerated`
- * is not consumed: its numbers reach analytics through the cost record priced from it, which is
- * also what a rebuild reads, so counting it too would count every request twice.
+ * The analytics queued listeners (via the event bus): each cost record announced by
+ * `CostCalculated` and each `MCPToolExecuted` is queued in the rollup inbox (one insert,
+ * idempotent), and a drain is requested; the drain counts the queue in batches. The
+ * `ResponseGenerated` numbers (tokens, latency, outcome, time to first token) reach analytics
+ * through the cost record priced from it and its usage event, which is also what a rebuild reads,
+ * so counting the event too would count every request twice.
  */
 import type { EventBus } from '../../events/bus';
 import { usageEventIdFor } from '../../costs/usage-event';
@@ -15,6 +17,7 @@ export function registerAnalyticsListeners(
   events: EventBus,
   rollups: RollupService,
   sources: AnalyticsSources,
+  requestDrain: () => Promise<void>,
 ): void {
   events.listen({
     event: 'CostCalculated',
@@ -22,9 +25,23 @@ export function registerAnalyticsListeners(
     mode: 'queued',
     retry: { maxRetries: 10 },
     handle: async (event, ctx) => {
-      const outcome = await rollups.applyCostRecord(event.payload.usageEventId, event.payload.costRecordId);
-      if (outcome === 'missing') throw new Error(`cost record ${event.payload.costRecordId} not found yet`);
-      ctx.logger.debug({ outcome }, 'cost record rolled up');
+      const queued = await rollups.enqueueCostRecord(
+        event.payload.organizationId,
+        event.payload.costRecordId,
+      );
+      if (queued) await requestDrain();
+      ctx.logger.debug({ queued }, 'cost record queued for the rollups');
+    },
+    // Used when CostCalculated is delivered in batches (outbox): one insert for the batch.
+    handleBatch: async (batch, ctx) => {
+      const queued = await rollups.enqueueCostRecords(
+        batch.map((e) => ({
+          organizationId: e.payload.organizationId,
+          costRecordId: e.payload.costRecordId,
+        })),
+      );
+      if (queued > 0) await requestDrain();
+      ctx.logger.debug({ queued, events: batch.length }, 'cost records queued for the rollups');
     },
   });
   events.listen({
@@ -37,7 +54,7 @@ export function registerAnalyticsListeners(
       const org = usage?.organizationId ?? organizationId;
       // A tool call outside any organisation's request cannot be attributed to anyone's analytics.
       if (!org) return;
-      const outcome = await rollups.applyToolCall({
+      const queued = await rollups.enqueueToolCall({
         id: event.id,
         occurredAt: event.occurredAt,
         error: isError,
@@ -52,7 +69,8 @@ export function registerAnalyticsListeners(
             }
           : { organizationId: org },
       });
-      ctx.logger.debug({ outcome }, 'tool call rolled up');
+      if (queued) await requestDrain();
+      ctx.logger.debug({ queued }, 'tool call queued for the rollups');
     },
   });
 }

@@ -3,10 +3,10 @@
  * request's numbers: its charge carries the request, tokens, latency and cost; an adjustment only
  * a cost difference (and -1 unpriced when it prices a request). Using the same conversion for live
  * events and for a rebuild is what makes the two equal, and report totals equal the cost records.
- * Time to first token is not recorded by cost tracking yet, so the ttft measures stay empty.
+ * The usage event adds what the cost record does not carry: the outcome and time to first token.
  */
 import type { CostRecord } from '../../costs/cost-record';
-import type { UsageEvent } from '../../costs/usage-event';
+import type { UsageDetail } from './analytics-sources';
 import type { UsageDimensions } from './dimensions';
 import type { UsageFact } from './facts';
 
@@ -23,10 +23,7 @@ export function dimsOfRecord(
   };
 }
 
-export function factsFromCostRecord(
-  record: CostRecord,
-  usageEvent: Pick<UsageEvent, 'outcome'> | null,
-): UsageFact[] {
+export function factsFromCostRecord(record: CostRecord, usage: Partial<UsageDetail> | null): UsageFact[] {
   const dims = dimsOfRecord(record);
   const cost: UsageFact = {
     kind: 'COST',
@@ -45,8 +42,8 @@ export function factsFromCostRecord(
       dims,
       tokens: { ...record.usage },
       latencyMs: record.latencyMs,
-      ttftMs: null,
-      error: usageEvent?.outcome === 'failed',
+      ttftMs: usage?.ttftMs ?? null,
+      error: usage?.outcome === 'failed',
     },
     cost,
   ];
