@@ -6,6 +6,8 @@
 import { MongoClient, type Db } from 'mongodb';
 import { startDatabase, type DatabaseHandle } from '../db/chain';
 import { MongoCostRecordStore } from '../costs/mongo-cost-stores';
+import { MongoPriceOverrideStore } from '../pricing/mongo-price-override-store';
+import { PricingService } from '../pricing/pricing-service';
 import { systemClock, type Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { ReportService } from './reports/report-service';
@@ -38,7 +40,10 @@ export function createAnalyticsServices(db: Db, clock: Clock = systemClock): Ana
     reports: new ReportService(rollups.store, records),
     records,
     sources,
-    recommendations: new RecommendationService(db, rollups.store, clock),
+    recommendations: new RecommendationService(db, rollups.store, clock, {
+      // The organisation's own prices win over the catalog, as for billing.
+      prices: new PricingService(new MongoPriceOverrideStore(db), undefined, () => clock.now()),
+    }),
   };
 }
 

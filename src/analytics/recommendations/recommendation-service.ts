@@ -1,13 +1,15 @@
 /**
  * Computes, stores and dismisses recommendations. `refresh(organizationId)` gathers the inputs the
- * rules need from the rollups of the last `windowDays` (per-model workloads and reliability,
- * per-user and per-project cost) and stores the result; `list` returns the stored ones without
- * the dismissed; `dismiss` records a dismissal by key, so it outlives recomputation.
- * Inputs not yet recorded anywhere (prompt-prefix groups, configured output limits, budget
- * periods, model capability tiers) are taken from the optional `extraInputs` provider; without
- * it those rules have nothing to look at and return nothing.
+ * rules need for the last `windowDays`: from the rollups (per-model workloads and reliability,
+ * per-user and per-project cost), from the usage events (prompt-prefix groups and their cache
+ * reads, configured `maxOutputTokens` against what was produced, requests that used tools) priced
+ * with the organisation's rates, and stores the result; `list` returns the stored ones without the
+ * dismissed; `dismiss` records a dismissal by key, so it outlives recomputation.
+ * Inputs kept elsewhere (budget periods, model capability tiers) come from the optional
+ * `extraInputs` provider; without it those rules have nothing to look at and return nothing.
  */
 import type { Collection, Db } from 'mongodb';
+import type { PriceResolver } from '../../pricing/pricing-service';
 import type { Clock } from '../../shared/clock';
 import { AppError } from '../../shared/errors';
 import { formatUsd, parseUsd } from '../../shared/money';
@@ -15,7 +17,8 @@ import { ORG_SCOPE, DAY_MS } from '../rollups/dimensions';
 import { addMetrics, emptyMetrics, type RollupMetrics } from '../rollups/metrics';
 import type { RollupStore } from '../rollups/rollup-store';
 import { computeRecommendations, type RecommendationInput } from './index';
-import type { Recommendation } from './recommendation';
+import type { ModelRates, Recommendation } from './recommendation';
+import { readUsageInsights } from './usage-insights';
 
 interface StoredRecommendation extends Omit<Recommendation, 'estimatedMonthlySavingNano'> {
   _id: string;
@@ -34,15 +37,21 @@ interface Dismissal {
 
 export type ExtraInputs = (organizationId: string) => Promise<Partial<RecommendationInput>>;
 
+export interface RecommendationSources {
+  /** Prices the usage-event based rules (caching, limits); without it they are skipped. */
+  prices?: PriceResolver;
+  extraInputs?: ExtraInputs;
+}
+
 export class RecommendationService {
   private readonly stored: Collection<StoredRecommendation>;
   private readonly dismissals: Collection<Dismissal>;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly rollups: RollupStore,
     private readonly clock: Clock,
-    private readonly extraInputs?: ExtraInputs,
+    private readonly sources: RecommendationSources = {},
   ) {
     this.stored = db.collection<StoredRecommendation>('analytics_recommendations');
     this.dismissals = db.collection<Dismissal>('analytics_recommendation_dismissals');
@@ -63,11 +72,23 @@ export class RecommendationService {
 
   async refresh(organizationId: string, windowDays = 30): Promise<Recommendation[]> {
     const now = this.clock.now();
-    const to = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+    // Whole UTC days up to the end of today, so today's requests count (the monthly rate is then
+    // slightly understated, never overstated).
+    const to = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS + DAY_MS);
     const from = new Date(to.getTime() - windowDays * DAY_MS);
     const models = await this.sumBy(organizationId, 'MODEL', from, to);
     const split = (key: string) => [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)] as const;
-    const extra = (await this.extraInputs?.(organizationId)) ?? {};
+    const extra = (await this.sources.extraInputs?.(organizationId)) ?? {};
+    const insights = await readUsageInsights(this.db, organizationId, { from, to });
+    const rates = this.ratesOf(organizationId, new Date(to.getTime() - 1));
+    const priced = async <T extends { provider: string; model: string }>(items: T[]) => {
+      const out: (T & { rates: ModelRates })[] = [];
+      for (const item of items) {
+        const r = await rates(item.provider, item.model);
+        if (r) out.push({ ...item, rates: r });
+      }
+      return out;
+    };
     const input: RecommendationInput = {
       windowMs: windowDays * DAY_MS,
       catalog: extra.catalog ?? [],
@@ -75,11 +96,15 @@ export class RecommendationService {
         provider: split(key)[0],
         model: split(key)[1],
         requests: m.requests,
-        // Rollups count tool calls, not requests with tools: an upper bound, so the rule errs towards "uses tools".
-        requestsWithTools: Math.min(m.requests, m.toolCalls),
+        // The usage events say which requests used tools; where they do not (older events), the
+        // rollups' tool-call count is an upper bound, so the rule errs towards "uses tools".
+        requestsWithTools: Math.min(
+          m.requests,
+          Math.max(insights.toolUse.get(key)?.requestsWithTools ?? 0, m.toolCalls),
+        ),
         tokens: m.tokens,
         costNano: m.costNano,
-        examples: [],
+        examples: insights.toolUse.get(key)?.examples ?? [],
       })),
       reliability: [...models].map(([key, m]) => ({
         provider: split(key)[0],
@@ -106,8 +131,8 @@ export class RecommendationService {
           examples: [key],
         })),
       ],
-      prefixGroups: extra.prefixGroups,
-      limits: extra.limits,
+      prefixGroups: [...(extra.prefixGroups ?? []), ...(await priced(insights.prefixGroups))],
+      limits: [...(extra.limits ?? []), ...(await priced(insights.limits))],
       budgets: extra.budgets,
     };
     const recs = computeRecommendations(input);
@@ -124,6 +149,32 @@ export class RecommendationService {
       );
     }
     return recs;
+  }
+
+  /** The organisation's rates per model at `at`, read once per model per refresh. */
+  private ratesOf(organizationId: string, at: Date) {
+    const cache = new Map<string, Promise<ModelRates | undefined>>();
+    return (provider: string, model: string): Promise<ModelRates | undefined> => {
+      const key = `${provider}/${model}`;
+      let hit = cache.get(key);
+      if (!hit) {
+        hit = (async () => {
+          if (!this.sources.prices) return undefined;
+          const r = await this.sources.prices.resolvePrice({ organizationId, provider, model, at });
+          if (r.status !== 'priced') return undefined;
+          const p = r.price.rates;
+          return {
+            input: p.input,
+            cachedInput: p.cachedInput,
+            cacheWrite: p.cacheWrite5m,
+            output: p.output,
+            reasoning: p.reasoning,
+          };
+        })();
+        cache.set(key, hit);
+      }
+      return hit;
+    };
   }
 
   async list(organizationId: string): Promise<(Recommendation & { computedAt: Date })[]> {
