@@ -27,6 +27,12 @@ const url = z
         code: z.ZodIssueCode.custom,
         message: `must use http or https, not ${parsed.protocol.replace(/:$/, '')}`,
       });
+    } else if (parsed.username || parsed.password) {
+      // fetch refuses such URLs, so every attempt would fail; say so now.
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'must not contain a user name or password; put a token in the path or query instead',
+      });
     } else if (!parsed.hostname) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must name a host' });
     }

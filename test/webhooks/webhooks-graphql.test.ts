@@ -210,6 +210,7 @@ describe('bad input', () => {
     ['ftp', 'ftp://example.com/hook', /http or https/],
     ['garbage', 'not a url', /absolute http\(s\) URL/],
     ['too long', `https://example.com/${'x'.repeat(2100)}`, /2048/],
+    ['credentials', 'https://user:pass@example.com/hook', /user name or password/],
   ])('refuses a bad URL (%s)', async (_label, url, message) => {
     const res = await owner.graphql(CREATE, { input: { url, events: ['BUDGET_EXCEEDED'] } });
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
