@@ -34,7 +34,10 @@ module.exports = {
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { statements: 90, branches: 80, functions: 90, lines: 90 } },
   testTimeout: 30000,
-  // Some integration files leave a handle open after their servers stop (mongoose/agenda/MCP; see
-  // the closing notes), and jest would then wait forever. Every suite has finished by this point.
+  // What outlives stop(): agenda 6.2.6 (latest) starts a ref'd "is the job still alive" timer of
+  // max(processEvery, lockLifetime) / 2 (30 s here) for every job run and never clears it
+  // (JobProcessor.runOrRetry -> checkIfJobIsStillAlive -> delay). Every file whose app runs jobs
+  // would sit up to 30 s after its last test. The app itself exits through process.exit on
+  // shutdown, so only jest is affected. Every suite has finished by this point.
   forceExit: true,
 };
