@@ -358,6 +358,41 @@ describe('a slow MCP call', () => {
     nextScenario();
   });
 
+  it('logs a slow-call alert the database refused, and alerts on the next slow call', async () => {
+    const registry = new EventEmitter<{
+      toolCalled: [McpToolCallRecord];
+      serverStarted: [McpServerStartRecord];
+    }>();
+    monitoring.observeMcpRegistry(registry);
+    const claim = jest
+      .spyOn(monitoring.alerts, 'claimCooldown')
+      .mockRejectedValueOnce(new Error('database unavailable'));
+    const warn = jest.spyOn(logger, 'warn');
+    try {
+      const slow: McpToolCallRecord = {
+        server: 'flaky',
+        tool: 'db',
+        durationMs: 800,
+        argumentBytes: 2,
+        isError: false,
+      };
+      registry.emit('toolCalled', slow); // the caller is never failed by monitoring
+      await monitoring.idle();
+      expect(warn).toHaveBeenCalledWith(
+        expect.objectContaining({ err: expect.any(Error) }),
+        'slow MCP call alert failed',
+      );
+      expect(await alertsFor('mcp_call', 'flaky.db')).toBe(0);
+      registry.emit('toolCalled', slow);
+      await monitoring.idle();
+      expect(await alertsFor('mcp_call', 'flaky.db')).toBe(1);
+    } finally {
+      claim.mockRestore();
+      warn.mockRestore();
+    }
+    nextScenario();
+  });
+
   it('records startup time per server, failed starts by code', async () => {
     const registry = new EventEmitter<{
       toolCalled: [McpToolCallRecord];
