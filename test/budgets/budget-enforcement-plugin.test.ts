@@ -195,6 +195,8 @@ it('refuses with BUDGET_CHECK_UNAVAILABLE when the price or the store is missing
   await fx.connection.close();
   const down = await send(app(), 'hi');
   expect(down.body.errors?.[0]?.extensions.code).toBe('BUDGET_CHECK_UNAVAILABLE');
+  // Stop this fixture's database before replacing it: afterEach stops only the new one.
+  await fx.stop();
   fx = await startBudgetFixture();
 });
 
