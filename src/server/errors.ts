@@ -1,7 +1,7 @@
 /**
  * Error masking for every GraphQL response. An AppError keeps its message and
  * becomes `extensions.code` + `extensions.http.status` (+ its details). GraphQL's
- * own errors (syntax, validation) pass through. Anything else is unexpected: it is
+ * own errors (syntax, validation) pass through; a variable value its type refuses is BAD_USER_INPUT. Anything else is unexpected: it is
  * logged with the request id and, in production, replaced by INTERNAL_SERVER_ERROR
  * carrying only that request id.
  */
@@ -35,6 +35,16 @@ export function createMaskError(options: MaskOptions) {
     if (isAppError(original)) return appErrorToGraphQL(original, graphqlError);
     // GraphQL's own errors: bad syntax, failed validation, bad variables.
     if (graphqlError && !graphqlError.originalError) return graphqlError;
+    // A variable whose value a type refused (an unknown enum value, a malformed scalar): graphql-js
+    // wraps the type's error, which would otherwise look unexpected. It is the caller's mistake.
+    if (graphqlError && !graphqlError.path && graphqlError.message.startsWith('Variable "$')) {
+      return createGraphQLError(graphqlError.message, {
+        nodes: graphqlError.nodes,
+        source: graphqlError.source,
+        positions: graphqlError.positions,
+        extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+      });
+    }
     if (original instanceof GraphQLError && original.extensions?.code) return original;
     const requestId = original && typeof original === 'object' ? errorRequestIds.get(original) : undefined;
     options.logger.error({ err: original, requestId, path: graphqlError?.path }, 'unexpected error');

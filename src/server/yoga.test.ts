@@ -198,6 +198,25 @@ describe('the GraphQL endpoint (in process)', () => {
     });
   });
 
+  it('answers a variable of the wrong value with BAD_USER_INPUT (400), not an internal error', async () => {
+    const { yoga } = makeYoga({ production: true });
+    const query =
+      'query($m: AnalyticsMetric!) { trends(filter: { from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" }, metric: $m) { direction } }';
+    const res = await post(yoga, query, { authorization: 'Bearer owner-key' }, { m: 'NOT_A_METRIC' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].message).toMatch(/NOT_A_METRIC/);
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+
+    const dated = await post(
+      yoga,
+      'query($f: DateTime!) { trends(filter: { from: $f, to: "2026-01-02T00:00:00Z" }, metric: COST) { direction } }',
+      { authorization: 'Bearer owner-key' },
+      { f: 'yesterday' },
+    );
+    expect(dated.status).toBe(400);
+    expect(dated.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
   it('keeps AppError codes and details from services', async () => {
     const { yoga } = makeYoga({
       organization: async () => {
