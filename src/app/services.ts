@@ -87,6 +87,7 @@ export function createServices(deps: ServiceDeps): Services {
     pubsub: deps.pubsub,
     prepareTools: (servers, caller, options) => mcp.prepareTools(servers, caller, options),
     instrumentRunner: monitoring && ((runner) => monitoring.instrumentChatRunner(runner)),
+    agenda: deps.agenda,
   });
   const analytics = wireAnalytics({
     db: deps.db,

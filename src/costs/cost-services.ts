@@ -19,6 +19,7 @@ import { createCostAnnouncer } from './cost-events';
 import { CostQueryService } from './cost-query-service';
 import { CostTrackingService } from './cost-tracking-service';
 import { MongoCostRecordStore, MongoUsageEventStore } from './mongo-cost-stores';
+import { defineRepriceJob, type RepriceAgenda } from './reprice-job';
 
 export interface CostServicesDeps {
   db: Db;
@@ -30,6 +31,8 @@ export interface CostServicesDeps {
   prepareTools?: ConversationServiceDeps['prepareTools'];
   /** Wraps the chat runner (performance monitoring times provider calls through it). */
   instrumentRunner?: (runner: ChatRunner) => ChatRunner;
+  /** The job queue: repricing after `setModelPrice` runs as its job (inline without one). */
+  agenda?: RepriceAgenda;
 }
 
 export interface CostServices {
@@ -48,12 +51,13 @@ export function createCostServices(deps: CostServicesDeps): CostServices {
   // Index creation is idempotent and runs in the background; queries work (slower) before it ends.
   void costRecords.ensureIndexes().catch(() => undefined);
   void conversationStore.ensureIndexes().catch(() => undefined);
-  const costs = new CostTrackingService({
+  const costs: CostTrackingService = new CostTrackingService({
     usageEvents: new MongoUsageEventStore(deps.db),
     costRecords,
     pricing,
     clock: deps.clock,
     announce: createCostAnnouncer({ events: deps.events, pubsub: deps.pubsub }),
+    repriceQueue: deps.agenda && defineRepriceJob(deps.agenda, (scope) => costs.reprice(scope)),
   });
   return {
     providers,

@@ -86,13 +86,91 @@ describe('CostTrackingService.trackCost', () => {
     expect(announced.map((r) => r.id)).toEqual(['ue_r1']);
   });
 
-  it('counts a job that runs twice once', async () => {
-    const { costs, costRecords } = setup();
+  it('counts a job that runs twice once, and announces it once', async () => {
+    const { costs, costRecords, announced } = setup();
     await costs.recordUsage(usageEvent('r2'));
     const first = await costs.trackCost('ue_r2');
     const second = await costs.trackCost('ue_r2');
+    const [third] = await costs.trackBatch([usageEvent('r2')]);
     expect(second).toEqual(first);
+    expect(third).toEqual(first);
     expect(costRecords.size()).toBe(1);
+    expect(announced.map((r) => r.id)).toEqual(['ue_r2']);
+  });
+
+  it('prices a batch in one pass, each event once even when it appears twice', async () => {
+    const { costs, costRecords, announced } = setup();
+    const records = await costs.trackBatch([
+      usageEvent('b1'),
+      usageEvent('b2', { model: 'gpt-4o-mini' }),
+      usageEvent('b1'),
+    ]);
+    expect(records.map((r) => r.id)).toEqual(['ue_b1', 'ue_b2', 'ue_b1']);
+    // gpt-4o-mini: 1000 × $0.15 + 2000 × $0.075 + 500 × $0.60 per MTok = $0.0006
+    expect(records[1]?.cost.total).toBe(600_000n);
+    expect(costRecords.size()).toBe(2);
+    expect(announced.map((r) => r.id).sort()).toEqual(['ue_b1', 'ue_b2']);
+    expect((await costs.usageEvents(['ue_b1', 'ue_b2', 'ue_none'])).size).toBe(2);
+  });
+
+  it('announces a record stored by a run that died before announcing it, on the replay only', async () => {
+    const { clock, pricing, costRecords } = setup();
+    const announced: string[] = [];
+    let failNext = true;
+    const costs = new CostTrackingService({
+      usageEvents: new InMemoryUsageEventStore(),
+      costRecords,
+      pricing,
+      clock,
+      announce: async (record) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('process died');
+        }
+        announced.push(record.id);
+      },
+    });
+    await expect(costs.trackBatch([usageEvent('d1')])).rejects.toThrow('process died');
+    expect(costRecords.size()).toBe(1); // stored, not announced
+    await costs.trackBatch([usageEvent('d1')]);
+    await costs.trackBatch([usageEvent('d1')]);
+    expect(announced).toEqual(['ue_d1']);
+  });
+
+  it('reprices inline when no job queue is configured', async () => {
+    const { costs } = setup();
+    await costs.trackBatch([usageEvent('s1', { provider: 'xai', model: 'grok-4' })]);
+    const result = await costs.setModelPrice(ORG, {
+      provider: 'xai',
+      model: 'grok-4',
+      inputPerMTok: '3',
+      outputPerMTok: '15',
+      effectiveFrom: '2025-01-01',
+    });
+    expect(result.repricing).toBe('done');
+    // 1000 × $3 + 2000 × $3 (cache read falls back to input) + 500 × $15 per MTok = $0.0165
+    expect(result.adjustments.map((a) => a.cost.total)).toEqual([16_500_000n]);
+  });
+
+  it('hands repricing to the queue when one is configured', async () => {
+    const { clock, pricing } = setup();
+    const queued: unknown[] = [];
+    const costs = new CostTrackingService({
+      usageEvents: new InMemoryUsageEventStore(),
+      costRecords: new InMemoryCostRecordStore(),
+      pricing,
+      clock,
+      repriceQueue: { enqueue: async (scope) => void queued.push(scope) },
+    });
+    const result = await costs.setModelPrice(ORG, {
+      provider: 'openai',
+      model: 'gpt-4o-2024-08-06',
+      inputPerMTok: '2',
+      outputPerMTok: '8',
+      effectiveFrom: '2025-01-01',
+    });
+    expect(result).toMatchObject({ repricing: 'queued', adjustments: [] });
+    expect(queued).toEqual([{ organizationId: ORG, provider: 'openai', model: 'gpt-4o' }]);
   });
 
   it('prices each model call of a tool loop with its own long-context tier and sums them', async () => {

@@ -100,13 +100,29 @@ const SetModelPriceInput = builder.inputType('SetModelPriceInput', {
   }),
 });
 
+const RepricingEnum = builder.enumType('Repricing', {
+  description: 'What happens to costs already recorded for the model.',
+  values: {
+    QUEUED: {
+      value: 'queued',
+      description:
+        'A background job reprices them; each changed request gets an adjustment record, delivered on costUpdates.',
+    },
+    DONE: { value: 'done', description: 'They were repriced before the mutation returned.' },
+  } as const,
+});
+
 const SetModelPricePayload = builder
-  .objectRef<{ price: ModelPrice; repricedRequests: number }>('SetModelPricePayload')
+  .objectRef<{ price: ModelPrice; repricing: 'queued' | 'done'; repricedRequests: number }>(
+    'SetModelPricePayload',
+  )
   .implement({
     fields: (t) => ({
       price: t.field({ type: ModelPriceRef, resolve: (p) => p.price }),
+      repricing: t.field({ type: RepricingEnum, resolve: (p) => p.repricing }),
       repricedRequests: t.exposeInt('repricedRequests', {
-        description: 'Requests whose cost changed: each got an adjustment record.',
+        description:
+          'Requests given an adjustment record before the mutation returned: 0 when repricing is QUEUED.',
       }),
     }),
   });
@@ -119,16 +135,16 @@ builder.mutationField('setModelPrice', (t) =>
     type: SetModelPricePayload,
     authScopes: { orgAdmin: true },
     description:
-      'Sets your organisation’s price for a model from effectiveFrom on; affected costs are repriced.',
+      'Sets your organisation’s price for a model from effectiveFrom on; affected costs are repriced in the background.',
     args: { input: t.arg({ type: SetModelPriceInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       const who = caller(ctx);
-      const { price, adjustments } = await ctx.services.costs.setModelPrice(
+      const { price, repricing, adjustments } = await ctx.services.costs.setModelPrice(
         who.organizationId,
         { ...dropNulls(input), tiers: input.tiers?.map(dropNulls) },
         who.userId,
       );
-      return { price, repricedRequests: adjustments.length };
+      return { price, repricing, repricedRequests: adjustments.length };
     },
   }),
 );

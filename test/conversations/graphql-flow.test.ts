@@ -184,13 +184,20 @@ it('flags an unpriced model, then setModelPrice reprices it with an adjustment',
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const set = await owner.graphql(
-    `mutation { setModelPrice(input: { provider: "mock", model: "mock-large", inputPerMTok: "3", outputPerMTok: "15", effectiveFrom: "2020-01-01T00:00:00Z" }) { repricedRequests price { origin rates { inputPerMTok } } } }`,
+    `mutation { setModelPrice(input: { provider: "mock", model: "mock-large", inputPerMTok: "3", outputPerMTok: "15", effectiveFrom: "2020-01-01T00:00:00Z" }) { repricing repricedRequests price { origin rates { inputPerMTok } } } }`,
   );
   expect(set.errors).toBeUndefined();
+  // The mutation returns at once; the repricing job writes the adjustment.
   expect(set.data.setModelPrice).toEqual({
-    repricedRequests: 1,
+    repricing: 'QUEUED',
+    repricedRequests: 0,
     price: { origin: 'OVERRIDE', rates: { inputPerMTok: '3.00' } },
   });
+  for (let i = 0; i < 200; i += 1) {
+    const adjusted = await owner.graphql(`{ costRecords(filter: ${filter}) { edges { node { kind } } } }`);
+    if (adjusted.data.costRecords.edges.length > 1) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const res = await owner.graphql(
     `{ costBreakdown(filter: ${filter}, groupBy: [MODEL]) { total { cost { total } requests unpricedRequests } } costRecords(filter: ${filter}) { edges { node { kind status } } } }`,
   );
