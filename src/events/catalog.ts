@@ -4,7 +4,7 @@
  * listener runs. The owning feature refines its event's payload here (bump `version`
  * on an incompatible change).
  *
- * `delivery: 'outbox'` marks hot events (one per AI response, >= 1,000/s): their
+ * `delivery: 'outbox'` marks hot events (one per AI response or cost record, >= 1,000/s): their
  * queued listeners are fed from a durable outbox drained in batches instead of one
  * agenda job per event.
  */
@@ -74,7 +74,9 @@ export const eventCatalog = {
   }),
   CostCalculated: defineEvent({
     version: 1,
-    delivery: 'job',
+    // One per cost record, as hot as ResponseGenerated: an agenda job each would cost an insert,
+    // a lock and a completion per request.
+    delivery: 'outbox',
     payload: z.object({
       organizationId: id,
       projectId: id.nullable().optional(),
