@@ -78,6 +78,65 @@ export async function reserveOnCounter(
   return doc ? toCounterState(doc) : null;
 }
 
+export type KnownCountersOutcome =
+  | { status: 'applied' }
+  /** The counter at `index` had no room; the ones before it were incremented, none after. */
+  | { status: 'refused'; index: number }
+  /** A counter id was not found (its budget was deleted): nothing is left incremented. */
+  | { status: 'stale' };
+
+/**
+ * Reserves `amount` on counters whose ids are already known, in ONE ordered command. Each
+ * update is a conditional upsert on `_id` (`headroomNano >= amount`): when a counter has no room
+ * its upsert tries to insert a second document with the same `_id`, which fails with a duplicate
+ * key error, and an ordered bulk write stops right there, reporting the index. So the outcome
+ * says exactly which counters were incremented, as the one-command-per-budget path does.
+ */
+export async function reserveOnKnownCounters(
+  Counter: CounterModel,
+  counterIds: string[],
+  amount: bigint,
+  now: Date,
+): Promise<KnownCountersOutcome> {
+  const ids = counterIds.map((id) => new Types.ObjectId(id));
+  const ops = ids.map((_id) => ({
+    updateOne: {
+      filter: { _id, headroomNano: { $gte: amount } },
+      update: {
+        $inc: { reservedNano: amount, headroomNano: -amount, version: 1 },
+        $set: { touchedAt: now },
+      },
+      upsert: true,
+    },
+  }));
+  let upserted: Record<number, unknown>;
+  let refusedAt = -1;
+  try {
+    upserted = (await Counter.collection.bulkWrite(ops, { ordered: true })).upsertedIds;
+  } catch (error) {
+    // A MongoBulkWriteError (matched by shape: mongoose carries its own copy of the driver).
+    const bulk = error as {
+      writeErrors?: { code?: number; index: number } | { code?: number; index: number }[];
+      result?: { upsertedIds?: Record<number, unknown> };
+    };
+    const first = bulk.writeErrors === undefined ? undefined : [bulk.writeErrors].flat()[0];
+    if (!first || first.code !== 11000) throw error;
+    refusedAt = first.index;
+    upserted = bulk.result?.upsertedIds ?? {};
+  }
+  const created = Object.keys(upserted ?? {}).map(Number);
+  if (created.length > 0) {
+    // A counter that no longer exists was created empty by its upsert: remove it, undo the rest.
+    await Counter.collection.deleteMany({ _id: { $in: created.map((i) => ids[i]!) } });
+    const end = refusedAt >= 0 ? refusedAt : ids.length;
+    for (let i = end - 1; i >= 0; i -= 1) {
+      if (!created.includes(i)) await adjustCounter(Counter, ids[i]!, { reserved: -amount }, now);
+    }
+    return { status: 'stale' };
+  }
+  return refusedAt >= 0 ? { status: 'refused', index: refusedAt } : { status: 'applied' };
+}
+
 /** Creates the counter for the window if it is missing. */
 async function ensureCounter(
   Counter: CounterModel,

@@ -17,7 +17,13 @@ import type { Logger } from '../shared/logger';
 import type { Clock } from '../shared/clock';
 import type { AlertService } from './alert.service';
 import type { BudgetRecord } from './budget-record';
-import { adjustCounter, findCounter, reserveOnCounter, type CounterState } from './counters';
+import {
+  adjustCounter,
+  findCounter,
+  reserveOnCounter,
+  reserveOnKnownCounters,
+  type CounterState,
+} from './counters';
 import type { BudgetModels } from './models';
 import { currentWindow, type PeriodWindow } from './period';
 import { Types } from 'mongoose';
@@ -59,13 +65,17 @@ export interface ReservationServiceOptions {
 
 interface Applied {
   budget: BudgetRecord;
-  counter: CounterState;
+  counterId: string;
+  /** The counter after the increment, when the path that made it returned it. */
+  counter: CounterState | null;
 }
 
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60_000;
 
 export class ReservationService {
   private readonly ttlMs: number;
+  /** Counter id per budget and period start, learnt from earlier reservations of this process. */
+  private readonly counterIds = new Map<string, string>();
 
   constructor(private readonly options: ReservationServiceOptions) {
     this.ttlMs = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
@@ -104,32 +114,7 @@ export class ReservationService {
 
     const applied: Applied[] = [];
     try {
-      // The conditional increments run concurrently (one round trip instead of one per budget);
-      // each is atomic on its own and every success is undone if any budget refuses.
-      const outcomes = await Promise.allSettled(
-        periodic.map(({ budget, window }) =>
-          reserveOnCounter(
-            this.options.models.Counter,
-            {
-              budgetId: budget.id,
-              organizationId: budget.organizationId,
-              limitNano: budget.limitNano,
-              window,
-            },
-            amount,
-            budget.action === 'BLOCK',
-            now,
-            () => this.options.spend?.spentInWindow(budget, window) ?? Promise.resolve(0n),
-          ),
-        ),
-      );
-      outcomes.forEach((outcome, i) => {
-        if (outcome.status === 'fulfilled' && outcome.value)
-          applied.push({ budget: periodic[i]!.budget, counter: outcome.value });
-      });
-      const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-      if (failure) throw failure.reason;
-      const refusedAt = outcomes.findIndex((o) => o.status === 'fulfilled' && !o.value);
+      const refusedAt = await this.hold(periodic, amount, now, applied);
       if (refusedAt >= 0) {
         const { budget, window } = periodic[refusedAt]!;
         await this.compensate(applied, amount);
@@ -145,7 +130,7 @@ export class ReservationService {
         throw budgetExceeded(budget, figures);
       }
       for (const { budget, counter } of applied) {
-        if (budget.action !== 'BLOCK' && counter.headroomNano < 0n) {
+        if (counter && budget.action !== 'BLOCK' && counter.headroomNano < 0n) {
           await this.noteBlocked(budget, {
             ...counter,
             requestedNano: amount,
@@ -160,7 +145,7 @@ export class ReservationService {
         organizationId: request.organizationId,
         items: applied.map((a) => ({
           budgetId: new Types.ObjectId(a.budget.id),
-          counterId: new Types.ObjectId(a.counter.id),
+          counterId: new Types.ObjectId(a.counterId),
           amountNano: amount,
         })),
         estimateNano: amount,
@@ -196,8 +181,60 @@ export class ReservationService {
 
   private async compensate(applied: Applied[], amount: bigint): Promise<void> {
     const now = this.options.clock.now();
-    for (const { counter } of [...applied].reverse())
-      await adjustCounter(this.options.models.Counter, counter.id, { reserved: -amount }, now);
+    for (const { counterId } of [...applied].reverse())
+      await adjustCounter(this.options.models.Counter, counterId, { reserved: -amount }, now);
+  }
+
+  /**
+   * Increments every periodic budget's counter by `amount`, filling `applied` with what was
+   * incremented; returns the index of the budget that refused, or -1. When every budget blocks
+   * and its counter for the period is known, all increments go out as one ordered command;
+   * otherwise (first request of a period, ALERT_ONLY budgets) one conditional update per budget,
+   * concurrently, which also creates missing counters.
+   */
+  private async hold(
+    periodic: { budget: BudgetRecord; window: PeriodWindow }[],
+    amount: bigint,
+    now: Date,
+    applied: Applied[],
+  ): Promise<number> {
+    const { Counter } = this.options.models;
+    const keys = periodic.map(({ budget, window }) => `${budget.id}|${window.start.getTime()}`);
+    const known = keys.map((k) => this.counterIds.get(k));
+    if (periodic.every((p) => p.budget.action === 'BLOCK') && known.every((id) => id !== undefined)) {
+      const ids = known as string[];
+      const outcome = await reserveOnKnownCounters(Counter, ids, amount, now);
+      if (outcome.status !== 'stale') {
+        const end = outcome.status === 'refused' ? outcome.index : ids.length;
+        for (let i = 0; i < end; i += 1)
+          applied.push({ budget: periodic[i]!.budget, counterId: ids[i]!, counter: null });
+        return outcome.status === 'refused' ? outcome.index : -1;
+      }
+      for (const k of keys) this.counterIds.delete(k); // a counter is gone: look them up again
+    }
+    // Each conditional increment is atomic on its own; they run concurrently (one round trip).
+    const outcomes = await Promise.allSettled(
+      periodic.map(({ budget, window }) =>
+        reserveOnCounter(
+          Counter,
+          { budgetId: budget.id, organizationId: budget.organizationId, limitNano: budget.limitNano, window },
+          amount,
+          budget.action === 'BLOCK',
+          now,
+          () => this.options.spend?.spentInWindow(budget, window) ?? Promise.resolve(0n),
+        ),
+      ),
+    );
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled' && outcome.value) {
+        applied.push({ budget: periodic[i]!.budget, counterId: outcome.value.id, counter: outcome.value });
+        if (this.counterIds.size >= 10_000) this.counterIds.clear();
+        this.counterIds.set(keys[i]!, outcome.value.id);
+      }
+    });
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
+    return outcomes.findIndex((o) => o.status === 'fulfilled' && !o.value);
   }
 
   /**

@@ -319,3 +319,37 @@ describe('settle and release', () => {
     await expect(fx.reservations.settle('x', -1n)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 });
+
+describe('reserve on counters this process already knows (one ordered command)', () => {
+  const hold = (budgets: BudgetRecord[]) =>
+    fx.reservations.reserve({ requestId: requestId(), organizationId: ORG, budgets, estimateNano: CENT });
+
+  it('stops at the budget that has no room and undoes the ones before it', async () => {
+    const roomy = await budget({ scope: 'USER', scopeId: 'u1', limit: '1' });
+    const tight = await budget({ limit: '0.015' });
+    await hold([roomy, tight]); // learns both counters
+    const bulk = jest.spyOn(fx.models.Counter.collection, 'bulkWrite');
+    const refused = await rejection(hold([roomy, tight]));
+    expect(bulk).toHaveBeenCalledTimes(1);
+    expect(refused.code).toBe('BUDGET_EXCEEDED');
+    expect(refused.details).toMatchObject({ budgetId: tight.id, reserved: '0.01' });
+    expect(await counterOf(roomy)).toMatchObject({ reservedNano: CENT });
+    expect(await counterOf(tight)).toMatchObject({ reservedNano: CENT });
+    await hold([roomy]);
+    expect(await counterOf(roomy)).toMatchObject({ reservedNano: 2n * CENT });
+    expect(bulk).toHaveBeenCalledTimes(2);
+  });
+
+  it('falls back to looking counters up when one it knew is gone, leaving no stray document', async () => {
+    const a = await budget({ scope: 'USER', scopeId: 'u1', limit: '1' });
+    const b = await budget({ limit: '1' });
+    await hold([a, b]);
+    await fx.models.Counter.deleteOne({ budgetId: b.id }); // e.g. its period's counter was removed elsewhere
+    await hold([a, b]);
+    expect(await counterOf(a)).toMatchObject({ reservedNano: 2n * CENT });
+    expect(await counterOf(b)).toMatchObject({ reservedNano: CENT });
+    expect(await fx.models.Counter.countDocuments()).toBe(2);
+    await hold([a, b]); // and the new counter is known from then on
+    expect(await counterOf(b)).toMatchObject({ reservedNano: 2n * CENT });
+  });
+});
