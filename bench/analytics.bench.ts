@@ -9,7 +9,8 @@
  * - export throughput (rows/s) for CSV, JSON, XLSX and PDF to a discarding stream.
  */
 import { Writable } from 'node:stream';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
+import mongoose from 'mongoose';
 import { startDatabase } from '../src/db/chain';
 import { createAnalyticsServices } from '../src/analytics/analytics-runtime';
 import { parseReportFilter } from '../src/analytics/reports/report-filter';
@@ -97,7 +98,7 @@ export default async function run(report: BenchReporter): Promise<void> {
     const acc = new RollupAccumulator();
     const foldStart = process.hrtime.bigint();
     for (let i = 0; i < count; i += 1) {
-      const { record } = seededRecord({ organizationId: 'bench-org', count, from, days: 90 }, i);
+      const { record } = seededRecord({ organizationId: 'bench-org', count, from, days: 90, users: 2000 }, i);
       for (const f of factsFromCostRecord(record, null)) acc.add(f);
     }
     const foldMs = Number(process.hrtime.bigint() - foldStart) / 1e6;
@@ -107,7 +108,7 @@ export default async function run(report: BenchReporter): Promise<void> {
       { from, to: new Date(from.getTime() + 90 * 86_400_000) },
       acc.values(),
     );
-    report.note(`1M records over 90 days -> ${written} rollup documents`);
+    report.note(`1M records (2,000 users) over 90 days -> ${written} rollup documents`);
     const filter = parseReportFilter('bench-org', {
       from: '2026-01-01T00:00:00Z',
       to: '2026-04-01T00:00:00Z',
@@ -128,6 +129,53 @@ export default async function run(report: BenchReporter): Promise<void> {
       baseline: 'usageReport 1 day (baseline)',
       target: 'p95 <= 200 ms',
     });
+    const topUsers = await sample(
+      () =>
+        services.reports.usageReport(filter, { granularity: 'DAY', top: { dimension: 'USER', limit: 10 } }),
+      30,
+      3,
+    );
+    report.measure('usageReport 90 days, daily + top-10 of 2,000 users', topUsers, {
+      baseline: 'usageReport 1 day (baseline)',
+      target: 'p95 <= 200 ms',
+    });
+    // The previous way of ranking: every daily rollup of every user, in full, summed in JS.
+    const oldTop = await sample(
+      async () => {
+        const rows = await services.rollups.store.find({
+          organizationId: 'bench-org',
+          scope: 'ORG',
+          granularity: 'DAY',
+          dimension: 'USER',
+          range: { from: filter.from, to: filter.to },
+        });
+        const byKey = new Map<string, bigint>();
+        for (const r of rows) byKey.set(r.key, (byKey.get(r.key) ?? 0n) + r.metrics.costNano);
+        return byKey.size;
+      },
+      10,
+      2,
+    );
+    report.measure('old top-N read: 90 daily rollups per user, full documents', oldTop, {
+      baseline: 'usageReport 90 days, daily + top-10 of 2,000 users',
+    });
+    const unaligned = parseReportFilter('bench-org', {
+      from: '2026-01-01T05:00:00Z',
+      to: '2026-03-31T19:00:00Z',
+    });
+    const edges = await sample(
+      () =>
+        services.reports.usageReport(unaligned, {
+          granularity: 'DAY',
+          top: { dimension: 'MODEL', limit: 10 },
+        }),
+      30,
+      3,
+    );
+    report.measure('usageReport ~90 days with unaligned hours, daily + top-N', edges, {
+      baseline: 'usageReport 1 day (baseline)',
+      target: 'p95 <= 200 ms',
+    });
     const local = await sample(
       () => services.reports.usageReport(filter, { timezone: 'Europe/Paris' }),
       20,
@@ -136,6 +184,26 @@ export default async function run(report: BenchReporter): Promise<void> {
     report.measure('usageReport 90 days, daily in Europe/Paris (from hourly)', local, {
       baseline: 'usageReport 1 day (baseline)',
     });
+    // The server's path: the same services on mongoose's connection (its own driver copy).
+    const connection = await mongoose.createConnection(handle.uri, { dbName: handle.dbName }).asPromise();
+    try {
+      const viaMongoose = createAnalyticsServices(connection.db as unknown as Db, clock);
+      const served = await sample(
+        () =>
+          viaMongoose.reports.usageReport(filter, {
+            granularity: 'DAY',
+            top: { dimension: 'MODEL', limit: 10 },
+          }),
+        30,
+        3,
+      );
+      report.measure('usageReport 90 days, daily + top-N, mongoose connection', served, {
+        baseline: 'usageReport 1M records / 90 days, daily + top-N',
+        target: 'p95 <= 200 ms',
+      });
+    } finally {
+      await connection.close();
+    }
 
     // 3. Export throughput.
     const sizes: Record<ExportFormat, number> = { CSV: 200_000, JSON: 200_000, XLSX: 50_000, PDF: 1_000 };

@@ -20,6 +20,8 @@ export interface SeedOptions {
   idPrefix?: string;
   /** Every record belongs to this user (e.g. one expensive user). */
   userId?: string;
+  /** How many distinct users the records spread over (default 5). */
+  users?: number;
   /** Multiplies each record's cost. */
   costFactor?: bigint;
 }
@@ -47,7 +49,7 @@ export function seededRecord(o: SeedOptions, i: number): { record: CostRecord; e
   const dims = {
     organizationId: o.organizationId,
     projectId: `${o.organizationId}-p${i % 3}`,
-    userId: o.userId ?? `${o.organizationId}-u${i % 5}`,
+    userId: o.userId ?? `${o.organizationId}-u${i % (o.users ?? 5)}`,
     apiKeyId: `${o.organizationId}-k${i % 2}`,
   };
   const failed = o.failEvery ? i % o.failEvery === 0 : false;

@@ -58,10 +58,9 @@ export class RecommendationService {
   }
 
   private async sumBy(organizationId: string, dimension: 'MODEL' | 'USER' | 'PROJECT', from: Date, to: Date) {
-    const rows = await this.rollups.find({
+    const rows = await this.rollups.findCovering({
       organizationId,
       scope: ORG_SCOPE,
-      granularity: 'DAY',
       dimension,
       range: { from, to },
     });

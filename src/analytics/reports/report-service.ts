@@ -66,6 +66,61 @@ export class ReportService {
     });
   }
 
+  /**
+   * The filter's rollups over its whole range with the fewest documents: months where the range
+   * covers them, days, and hours at unaligned edges (`months: false` for per-day series).
+   */
+  private loadCovering(
+    filter: ReportFilter,
+    options: { dimension?: TopDimension; keys?: string[]; months?: boolean } = {},
+  ): Promise<RollupDelta[]> {
+    const sel = selection(filter);
+    return this.rollups.findCovering(
+      {
+        organizationId: filter.organizationId,
+        scope: sel.scope,
+        dimension: options.dimension ?? sel.dimension,
+        keys: options.dimension ? options.keys : sel.keys,
+        range: { from: filter.from, to: filter.to },
+      },
+      { months: options.months },
+    );
+  }
+
+  /**
+   * Top-N by cost (then requests): rank every key reading only cost and requests, then read the
+   * full rollups of the winners alone.
+   */
+  private async top(
+    filter: ReportFilter,
+    dimension: TopDimension,
+    limit: number,
+  ): Promise<UsageReport['top']> {
+    const sel = selection(filter);
+    const ranking = await this.rollups.rank({
+      organizationId: filter.organizationId,
+      scope: sel.scope,
+      dimension,
+      range: { from: filter.from, to: filter.to },
+    });
+    const winners = [...ranking.entries()]
+      .sort((a, b) =>
+        a[1].costNano === b[1].costNano
+          ? b[1].requests - a[1].requests || a[0].localeCompare(b[0])
+          : a[1].costNano > b[1].costNano
+            ? -1
+            : 1,
+      )
+      .slice(0, limit)
+      .map(([key]) => key);
+    if (winners.length === 0) return [];
+    const byKey = new Map<string, RollupMetrics>();
+    for (const r of await this.loadCovering(filter, { dimension, keys: winners })) {
+      byKey.set(r.key, addMetrics(byKey.get(r.key) ?? emptyMetrics(), r.metrics));
+    }
+    return winners.map((key) => ({ dimension, key, summary: summarise(byKey.get(key) ?? emptyMetrics()) }));
+  }
+
   /** Daily UTC rollups cover whole days only; a range not on day bounds is read hourly. */
   private granularityFor(filter: ReportFilter, wanted: Granularity, timezone: string): Granularity {
     const aligned = filter.from.getTime() % DAY_MS === 0 && filter.to.getTime() % DAY_MS === 0;
@@ -92,14 +147,18 @@ export class ReportService {
       );
     }
     const read = this.granularityFor(filter, granularity, timezone);
-    const rows = await this.load(filter, read);
+    // UTC days with unaligned edges: whole days from daily rollups, the edges from hourly ones.
+    const rows =
+      granularity === 'DAY' && isUtc(timezone) && read === 'HOUR'
+        ? await this.loadCovering(filter, { months: false })
+        : await this.load(filter, read);
     const buckets = new Map<string, { start: Date; metrics: RollupMetrics }>();
     const total = emptyMetrics();
     for (const r of rows) {
       const label =
         granularity === 'HOUR'
           ? r.bucketStart.toISOString()
-          : isUtc(timezone) && read === 'DAY'
+          : isUtc(timezone)
             ? r.bucketStart.toISOString().slice(0, 10)
             : localDay(r.bucketStart, timezone);
       const b = buckets.get(label) ?? { start: r.bucketStart, metrics: emptyMetrics() };
@@ -110,30 +169,15 @@ export class ReportService {
     const series = [...buckets.entries()]
       .sort((a, b) => a[1].start.getTime() - b[1].start.getTime())
       .map(([label, b]) => ({ bucketStart: b.start, label, summary: summarise(b.metrics) }));
-    let top: UsageReport['top'] = [];
-    if (options.top) {
-      const dimension = options.top.dimension;
-      const byKey = new Map<string, RollupMetrics>();
-      for (const r of await this.load(filter, this.granularityFor(filter, 'DAY', 'UTC'), dimension)) {
-        byKey.set(r.key, addMetrics(byKey.get(r.key) ?? emptyMetrics(), r.metrics));
-      }
-      top = [...byKey.entries()]
-        .sort((a, b) =>
-          a[1].costNano === b[1].costNano
-            ? b[1].requests - a[1].requests
-            : a[1].costNano > b[1].costNano
-              ? -1
-              : 1,
-        )
-        .slice(0, Math.min(100, Math.max(1, options.top.limit ?? 10)))
-        .map(([key, m]) => ({ dimension, key, summary: summarise(m) }));
-    }
+    const top = options.top
+      ? await this.top(filter, options.top.dimension, Math.min(100, Math.max(1, options.top.limit ?? 10)))
+      : [];
     return { granularity, timezone, series, totals: summarise(total), top };
   }
 
   async providerComparison(filter: ReportFilter): Promise<ModelComparison[]> {
     const byModel = new Map<string, RollupMetrics>();
-    for (const r of await this.load(filter, this.granularityFor(filter, 'DAY', 'UTC'), 'MODEL')) {
+    for (const r of await this.loadCovering(filter, { dimension: 'MODEL' })) {
       byModel.set(r.key, addMetrics(byModel.get(r.key) ?? emptyMetrics(), r.metrics));
     }
     return [...byModel.entries()]

@@ -7,12 +7,12 @@
 import {
   bucketStart,
   dimensionKeys,
-  GRANULARITIES,
   ORG_SCOPE,
+  STORED_GRANULARITIES,
   rollupId,
   scopesOf,
   type Dimension,
-  type Granularity,
+  type StoredGranularity,
   type UsageDimensions,
 } from './dimensions';
 import { bucketIndex } from './histogram';
@@ -87,20 +87,20 @@ export interface RollupDelta {
   id: string;
   organizationId: string;
   scope: string;
-  granularity: Granularity;
+  granularity: StoredGranularity;
   bucketStart: Date;
   dimension: Dimension;
   key: string;
   metrics: RollupMetrics;
 }
 
-/** Every rollup (each scope, both granularities, every dimension the fact has) the fact adds to. */
+/** Every rollup (each scope, every stored granularity, every dimension the fact has) the fact adds to. */
 export function factDeltas(fact: UsageFact): RollupDelta[] {
   const metrics = factMetrics(fact);
   const out: RollupDelta[] = [];
   const keys = dimensionKeys(fact.dims);
   for (const scope of scopesOf(fact.dims)) {
-    for (const granularity of GRANULARITIES) {
+    for (const granularity of STORED_GRANULARITIES) {
       const start = bucketStart(fact.occurredAt, granularity);
       for (const { dimension, key } of keys) {
         // Inside a project's scope a breakdown by project would only repeat the total.

@@ -8,13 +8,13 @@ import { Long } from 'mongodb';
 import { HISTOGRAM_SIZE } from './histogram';
 import { emptyMetrics, TOKEN_KINDS, type RollupMetrics } from './metrics';
 import type { RollupDelta } from './facts';
-import type { Dimension, Granularity } from './dimensions';
+import type { Dimension, StoredGranularity } from './dimensions';
 
 export interface RollupDoc {
   _id: string;
   organizationId: string;
   scope: string;
-  granularity: Granularity;
+  granularity: StoredGranularity;
   bucketStart: Date;
   dimension: Dimension;
   key: string;

@@ -1,4 +1,5 @@
 import { RollupAccumulator } from './accumulator';
+import { coverRange } from './rollup-store';
 import { bucketStart, dimensionKeys, rollupId } from './dimensions';
 import { factDeltas, factMetrics, type UsageFact } from './facts';
 import { bucketIndex, emptyHistogram, histogramQuantile, LATENCY_BOUNDS_MS } from './histogram';
@@ -58,8 +59,12 @@ describe('latency histogram', () => {
 describe('facts and dimensions', () => {
   it('adds to every dimension the fact has, at both granularities', () => {
     const deltas = factDeltas(response('r1', '2026-03-04T05:06:07Z', 800));
-    // Organisation scope: 6 dimensions; project scope: 5 (no PROJECT breakdown of one project). Two granularities.
-    expect(deltas).toHaveLength(22);
+    // Organisation scope: 6 dimensions; project scope: 5 (no PROJECT breakdown of one project).
+    // Three stored granularities (hour, day, month).
+    expect(deltas).toHaveLength(33);
+    expect(deltas.find((d) => d.granularity === 'MONTH')!.bucketStart.toISOString()).toBe(
+      '2026-03-01T00:00:00.000Z',
+    );
     expect(deltas.map((d) => `${d.granularity}:${d.dimension}:${d.key}`)).toContain(
       'DAY:MODEL:openai/gpt-4o',
     );
@@ -156,8 +161,8 @@ describe('RollupAccumulator', () => {
     const norm = (a: RollupAccumulator) =>
       [...a.values()].sort((x, y) => x.id.localeCompare(y.id)).map((d) => [d.id, d.metrics]);
     expect(norm(backward)).toEqual(norm(forward));
-    // Two hours and one day, 6 + 5 rollups each (organisation and project scopes).
-    expect(forward.size).toBe(33);
+    // Two hours, one day and one month, 6 + 5 rollups each (organisation and project scopes).
+    expect(forward.size).toBe(44);
     // Hourly rollups add up to the daily one.
     const hours = [...forward.values()].filter(
       (d) => d.granularity === 'HOUR' && d.dimension === 'PROVIDER' && d.scope === 'ORG',
@@ -166,5 +171,44 @@ describe('RollupAccumulator', () => {
       (d) => d.granularity === 'DAY' && d.dimension === 'PROVIDER',
     )!;
     expect(sumMetrics(hours.map((h) => h.metrics))).toEqual(dayTotal.metrics);
+  });
+});
+
+describe('coverRange', () => {
+  const cover = (from: string, to: string, months?: boolean) =>
+    coverRange({ from: new Date(from), to: new Date(to) }, { months }).map(
+      (s) => `${s.granularity} ${s.range.from.toISOString()} ${s.range.to.toISOString()}`,
+    );
+
+  it('reads whole months, then days, then hours at unaligned edges', () => {
+    expect(cover('2026-01-10T05:00:00Z', '2026-04-03T07:00:00Z')).toEqual([
+      'HOUR 2026-01-10T05:00:00.000Z 2026-01-11T00:00:00.000Z',
+      'DAY 2026-01-11T00:00:00.000Z 2026-02-01T00:00:00.000Z',
+      'MONTH 2026-02-01T00:00:00.000Z 2026-04-01T00:00:00.000Z',
+      'DAY 2026-04-01T00:00:00.000Z 2026-04-03T00:00:00.000Z',
+      'HOUR 2026-04-03T00:00:00.000Z 2026-04-03T07:00:00.000Z',
+    ]);
+  });
+
+  it('uses days when no whole month fits, or when months are not wanted', () => {
+    expect(cover('2026-01-01T00:00:00Z', '2026-04-01T00:00:00Z')).toEqual([
+      'MONTH 2026-01-01T00:00:00.000Z 2026-04-01T00:00:00.000Z',
+    ]);
+    expect(cover('2026-01-01T00:00:00Z', '2026-01-31T00:00:00Z')).toEqual([
+      'DAY 2026-01-01T00:00:00.000Z 2026-01-31T00:00:00.000Z',
+    ]);
+    expect(cover('2026-01-01T00:00:00Z', '2026-03-01T00:00:00Z', false)).toEqual([
+      'DAY 2026-01-01T00:00:00.000Z 2026-03-01T00:00:00.000Z',
+    ]);
+  });
+
+  it('stays within one day for short ranges', () => {
+    expect(cover('2026-01-10T05:00:00Z', '2026-01-10T09:00:00Z')).toEqual([
+      'HOUR 2026-01-10T05:00:00.000Z 2026-01-10T09:00:00.000Z',
+    ]);
+    expect(cover('2026-01-10T05:00:00Z', '2026-01-11T03:00:00Z')).toEqual([
+      'HOUR 2026-01-10T05:00:00.000Z 2026-01-11T00:00:00.000Z',
+      'HOUR 2026-01-11T00:00:00.000Z 2026-01-11T03:00:00.000Z',
+    ]);
   });
 });
