@@ -3,7 +3,7 @@
  * Parsing happens once at load; a malformed row fails loudly at start-up, not at billing time.
  */
 import { parseUsd } from '../shared/money';
-import { CATALOG, type CatalogRates, type CatalogRow } from './catalog-data';
+import { CATALOG, type CatalogRates, type CatalogRow, type ModelTier } from './catalog-data';
 import type { ModelPrice, PriceRates } from './model-price';
 import { candidateModelNames } from './model-names';
 
@@ -43,6 +43,8 @@ export class PriceCatalog {
   private readonly rows = new Map<string, Map<string, ModelPrice[]>>();
   /** provider -> any accepted name -> canonical model. */
   private readonly names = new Map<string, Map<string, string>>();
+  /** provider/canonical model -> tier. */
+  private readonly tiers = new Map<string, ModelTier>();
 
   constructor(rows: CatalogRow[] = CATALOG) {
     for (const row of rows) {
@@ -53,6 +55,9 @@ export class PriceCatalog {
       history.push(price);
       history.sort((a, b) => a.effectiveFrom.getTime() - b.effectiveFrom.getTime());
       byModel.set(row.model, history);
+      const tier = this.tiers.get(`${row.provider}/${row.model}`);
+      if (tier && tier !== row.tier) throw new Error(`catalog: ${row.provider}/${row.model} has two tiers`);
+      this.tiers.set(`${row.provider}/${row.model}`, row.tier);
       const names = this.names.get(row.provider) ?? new Map<string, string>();
       this.names.set(row.provider, names);
       for (const name of [row.model, ...(row.aliases ?? [])]) {
@@ -88,6 +93,12 @@ export class PriceCatalog {
     let inForce = history[0];
     for (const price of history) if (price.effectiveFrom.getTime() <= at.getTime()) inForce = price;
     return inForce;
+  }
+
+  /** The tier of a model (any accepted name), or undefined when the catalog does not know it. */
+  tierOf(provider: string, model: string): ModelTier | undefined {
+    const canonical = this.canonicalModel(provider, model);
+    return canonical === undefined ? undefined : this.tiers.get(`${provider}/${canonical}`);
   }
 
   /** Every model the catalog prices for a provider, with its full price history. */
