@@ -57,7 +57,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     dbName: options.database.dbName,
     serverSelectionTimeoutMS: 10_000,
     // Database command latency for performance monitoring (src/monitoring).
-    monitorCommands: config.MONITORING_ENABLED,
+    monitorCommands: config.MONITORING_ENABLED && config.PERF_DB_COMMANDS,
   });
   await connection.asPromise();
   const db = connection.db as unknown as Db;

@@ -68,6 +68,12 @@ export const envSchema = z.object({
   /** A job backlog that grew at every check for this many minutes alerts. */
   PERF_BACKLOG_GROWING_MINUTES: int(1, 1440).default(10),
   PERF_SLOW_RESOLVER_MS: int(1, 600_000).default(50),
+  /**
+   * Database command latency through the driver's command monitoring. The driver then decodes
+   * every reply a second time for its event: measured at about 4 points of sendMessage
+   * throughput, most of monitoring's cost. false keeps every other instrument.
+   */
+  PERF_DB_COMMANDS: booleanFlag.default('true'),
   /** Webhooks (src/webhooks): per-attempt timeout, attempts in all, backoff doubling from base up to max. */
   WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5000),
   WEBHOOK_MAX_ATTEMPTS: int(1, 50).default(8),
