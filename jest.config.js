@@ -35,9 +35,10 @@ module.exports = {
   coverageThreshold: { global: { statements: 90, branches: 80, functions: 90, lines: 90 } },
   testTimeout: 30000,
   // What outlives stop(): agenda 6.2.6 (latest) starts a ref'd "is the job still alive" timer of
-  // max(processEvery, lockLifetime) / 2 (30 s here) for every job run and never clears it
-  // (JobProcessor.runOrRetry -> checkIfJobIsStillAlive -> delay). Every file whose app runs jobs
-  // would sit up to 30 s after its last test. The app itself exits through process.exit on
-  // shutdown, so only jest is affected. Every suite has finished by this point.
+  // max(processEvery, lockLifetime) / 2 for every job run and never clears it
+  // (JobProcessor.runOrRetry -> checkIfJobIsStillAlive -> delay): 30 s for event jobs, 5 min for
+  // the reprice job (lockLifetime 10 min). jest's --detectOpenHandles does not list them (no user
+  // frame in their stack). Every file whose app runs jobs would sit that long after its last test;
+  // the app itself exits through process.exit on shutdown. Every suite has finished by this point.
   forceExit: true,
 };
