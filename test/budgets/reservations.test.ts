@@ -221,6 +221,7 @@ describe('reserve', () => {
     );
     expect(error.code).toBe('BUDGET_CHECK_UNAVAILABLE');
     expect(error.status).toBe(503);
+    await fx.stop(); // its database still runs; afterEach stops only the next fixture
     fx = await startBudgetFixture(); // afterEach needs an open fixture
   });
 
