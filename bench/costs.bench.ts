@@ -6,7 +6,9 @@
  *   interleaved in the same run, with the bare provider call as the floor ("excluding the provider");
  * - response -> CostRecord stored, in async mode;
  * - throughput: sustained sendMessage/s with tracking on for COSTS_BENCH_SECONDS (default 60),
- *   and the outbox backlog left at the end.
+ *   and the outbox backlog left at the end;
+ * - where the time goes: database commands per request on each side (request path, job), and
+ *   each stage of the request path and of the job timed on its own.
  */
 import { MongoClient } from 'mongodb';
 
@@ -14,6 +16,7 @@ import { ConversationService } from '../src/conversations/conversation-service';
 import { MongoConversationStore } from '../src/conversations/mongo-conversation-store';
 import { createCostAnnouncer, registerCostListeners, type CostTrackingMode } from '../src/costs/cost-events';
 import { CostTrackingService } from '../src/costs/cost-tracking-service';
+import { responseGeneratedFor } from '../src/costs/response-event';
 import { MongoCostRecordStore, MongoUsageEventStore } from '../src/costs/mongo-cost-stores';
 import { startDatabase } from '../src/db/chain';
 import { createEventSystem } from '../src/events';
@@ -44,7 +47,13 @@ const input = (i: number) => ({
 
 export default async function run(report: BenchReporter): Promise<void> {
   const database = await startDatabase({ dbName: `bench_costs_${Date.now()}`, logger });
-  const client = new MongoClient(database.uri);
+  const client = new MongoClient(database.uri, { monitorCommands: true });
+  const commands = new Map<string, number>();
+  client.on('commandStarted', (e) => {
+    const target = (e.command as Record<string, unknown>)[e.commandName];
+    const key = `${e.commandName} ${typeof target === 'string' ? target : ''}`.trim();
+    commands.set(key, (commands.get(key) ?? 0) + 1);
+  });
   await client.connect();
   const db = client.db(database.dbName);
   const system = await createEventSystem({
@@ -160,7 +169,10 @@ export default async function run(report: BenchReporter): Promise<void> {
     }
     report.measure('response -> CostRecord stored (async)', lag, { target: 'p95 <= 50 ms' });
 
-    // 3. Sustained throughput with tracking on.
+    // 3. Where the time goes.
+    await stages(report, { asyncService, store, costs, pricing, system, commands });
+
+    // 4. Sustained throughput with tracking on.
     await throughput(report, asyncService, system.outbox.collection, database.tier);
   } finally {
     await system.queue.stop(5_000);
@@ -168,6 +180,118 @@ export default async function run(report: BenchReporter): Promise<void> {
     await client.close();
     await database.stop();
   }
+}
+
+interface StageDeps {
+  asyncService: ConversationService;
+  store: MongoConversationStore;
+  costs: CostTrackingService;
+  pricing: PricingService;
+  system: Awaited<ReturnType<typeof createEventSystem>>;
+  commands: Map<string, number>;
+}
+
+/** Database commands per request, then each stage of the request path and the job on its own. */
+async function stages(report: BenchReporter, deps: StageDeps): Promise<void> {
+  const { asyncService, store, costs, pricing, system, commands } = deps;
+  // Commands per request, request path and job together (the worker runs), until the outbox is empty.
+  const n = 200;
+  commands.clear();
+  for (let i = 0; i < n; i += 1) {
+    await asyncService.sendMessage(caller, input(i), { requestId: `count-${i}` });
+  }
+  while ((await system.outbox.collection.countDocuments({ state: 'pending' })) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const perRequest = [...commands.entries()]
+    .filter(([k]) => !k.startsWith('count event_outbox'))
+    .map(([k, v]) => `${k} ${(v / n).toFixed(2)}`);
+  report.note(
+    `database commands per sendMessage (request path and job, sequential requests): ${perRequest.join(', ')}`,
+  );
+
+  // Each request-path stage alone.
+  const time = async (fn: (i: number) => Promise<unknown>, count = 300) => {
+    const samples: number[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const t = now();
+      await fn(i);
+      samples.push(now() - t);
+    }
+    return samples;
+  };
+  const at = new Date();
+  const message = (i: number, role: 'user' | 'assistant') => ({
+    id: `stage-${role}-${i}`,
+    conversationId: `stage-conv-${i}`,
+    organizationId: 'org',
+    role,
+    content: 'hello',
+    createdAt: at,
+    requestId: null,
+    provider: null,
+    model: null,
+    usage: null,
+    metadata: {},
+    toolCalls: [],
+  });
+  report.measure(
+    'stage: conversation insert',
+    await time((i) =>
+      store.create({
+        id: `stage-conv-${i}`,
+        organizationId: 'org',
+        projectId: 'p1',
+        userId: 'u1',
+        title: 'hello',
+        createdAt: at,
+        updatedAt: at,
+      }),
+    ),
+  );
+  report.measure('stage: message insert', await time((i) => store.addMessage(message(i, 'user'))));
+  const usageEvent = (i: number, prefix: string) => ({
+    id: `ue_${prefix}-${i}`,
+    organizationId: 'org',
+    projectId: 'p1',
+    userId: 'u1',
+    apiKeyId: 'k1',
+    requestId: `${prefix}-${i}`,
+    conversationId: `stage-conv-${i}`,
+    messageId: `stage-assistant-${i}`,
+    provider: 'mock',
+    model: 'mock-small',
+    calls: [
+      {
+        index: 0,
+        usage: { inputUncached: 10, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, output: 5, reasoning: 0 },
+        partial: false,
+        usageSource: 'raw' as const,
+      },
+    ],
+    outcome: 'succeeded' as const,
+    requestedAt: at,
+    latencyMs: 1,
+  });
+  report.measure(
+    'stage: ResponseGenerated with its usage event (outbox insert)',
+    await time((i) => system.bus.dispatch(responseGeneratedFor(usageEvent(i, 'stage'), at))),
+  );
+  report.measure(
+    'stage: displayed price (organisation prices cached)',
+    await time(() =>
+      pricing.resolvePrice({ organizationId: 'org', provider: 'mock', model: 'mock-small', at }),
+    ),
+  );
+  // The job: a batch of 200 usage events priced and stored, per event.
+  const perEvent: number[] = [];
+  for (let b = 0; b < 10; b += 1) {
+    const batch = Array.from({ length: 200 }, (_, i) => usageEvent(b * 200 + i, 'job'));
+    const t = now();
+    await costs.trackBatch(batch);
+    perEvent.push((now() - t) / batch.length);
+  }
+  report.measure('stage: job, trackBatch of 200 events (per event)', perEvent);
 }
 
 async function throughput(

@@ -61,6 +61,9 @@ export function registerCostListeners(
     retry: { maxRetries: 10 },
     handle: (event) => track([event]),
     handleBatch: (batch) => track(batch),
+    // Charges are keyed by the usage event id: a replay finds them and stores nothing, so
+    // batches need no receipts (one write per event fewer).
+    selfIdempotent: true,
   });
 }
 

@@ -28,13 +28,27 @@ export function createEvent<N extends EventName>(
   options: CreateEventOptions = {},
 ): DomainEvent<N> {
   const def = eventCatalog[name];
-  return {
+  const event: DomainEvent<N> = {
     id: options.id ?? randomUUID(),
     name,
     version: def.version,
     occurredAt: options.occurredAt ?? new Date(),
     payload: parsePayload(name, payload) as EventPayload<N>,
   };
+  created.add(event);
+  return event;
+}
+
+/**
+ * Events made by `createEvent` (validated there). Frozen copies are not needed: the bus only
+ * skips its second validation for these exact objects, and anything built or copied by hand
+ * (`{ ...event, payload }`) is a different object and is validated again.
+ */
+const created = new WeakSet<object>();
+
+/** Whether this exact object came from `createEvent` (its payload passed the catalog schema). */
+export function wasCreatedValid(event: object): boolean {
+  return created.has(event);
 }
 
 /** The JSON shape an event takes inside a job or the outbox. */

@@ -50,6 +50,12 @@ export interface ListenerOptions<N extends EventName> {
   retry?: Partial<RetryPolicy>;
   /** Queued only: concurrent runs of this listener per worker process. */
   concurrency?: number;
+  /**
+   * Batch listeners only: the handler is idempotent by itself (e.g. writes keyed by the event),
+   * so the outbox skips the receipt read and write around its batches: a replayed event runs
+   * again and changes nothing. Single-event runs (the fallback after a failed batch) keep them.
+   */
+  selfIdempotent?: boolean;
 }
 
 export interface RegisteredListener {
@@ -60,6 +66,7 @@ export interface RegisteredListener {
   handleBatch?(events: DomainEvent[], context: BatchListenerContext): Promise<void>;
   retry: RetryPolicy;
   concurrency: number;
+  selfIdempotent: boolean;
 }
 
 export function backoffDelay(policy: RetryPolicy, attempt: number): number | null {

@@ -259,6 +259,10 @@ export class Outbox implements QueuedDelivery {
     const attempt = Math.max(...rows.map((row) => (row.attempts[listener.name] ?? 0) + 1));
     const logger = this.options.logger.child({ listener: listener.name, batch: events.length, attempt });
     try {
+      if (listener.selfIdempotent) {
+        await listener.handleBatch!(events, { attempt, logger });
+        return true;
+      }
       const seen = await this.options.receipts.existing(events.map(keyOf));
       const todo = events.filter((event) => !seen.has(keyOf(event)));
       if (todo.length > 0) await listener.handleBatch!(todo, { attempt, logger });

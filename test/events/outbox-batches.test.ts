@@ -1,0 +1,154 @@
+/**
+ * Batch listeners on the outbox, on the real database chain: all due events of a drain reach the
+ * listener in one call; events with a receipt are not handed over again; a batch that fails is
+ * retried event by event, so one bad event is parked while the others complete; a self-idempotent
+ * listener runs without receipts.
+ */
+import { MongoClient, type Db } from 'mongodb';
+
+import type { DatabaseHandle } from '../../src/db/chain';
+import { createEventSystem, type EventSystem } from '../../src/events';
+import { createEvent } from '../../src/events/event';
+import { systemClock } from '../../src/shared/clock';
+import { createLogger } from '../../src/shared/logger';
+import { startTestDatabase } from '../helpers/db';
+
+let handle: DatabaseHandle;
+let client: MongoClient;
+let db: Db;
+const systems: EventSystem[] = [];
+
+beforeAll(async () => {
+  handle = await startTestDatabase();
+  client = new MongoClient(handle.uri);
+  await client.connect();
+  db = client.db(handle.dbName);
+});
+
+afterAll(async () => {
+  for (const system of systems) await system.queue.stop(1000);
+  await client?.close();
+  await handle?.stop();
+});
+
+/** A process that queues but does not work: the test drains by hand, so batches are known. */
+async function apiProcess(): Promise<EventSystem> {
+  const system = await createEventSystem({
+    db,
+    logger: createLogger({ level: 'silent' }),
+    clock: systemClock,
+    pollIntervalMs: 60_000,
+    lockLifetimeMs: 5_000,
+    name: `batch-test-${systems.length}`,
+  });
+  systems.push(system);
+  return system;
+}
+
+const response = (key: string, i: number) =>
+  createEvent('ResponseGenerated', {
+    organizationId: 'org',
+    requestId: `${key}-${i}`,
+    usageEventId: `ue_${key}-${i}`,
+    provider: 'mock',
+    model: 'mock-small',
+    usage: { inputUncached: i },
+    requestedAt: new Date().toISOString(),
+  });
+
+const receipts = (ids: string[]) =>
+  db.collection('event_receipts').countDocuments({ _id: { $in: ids } as never });
+
+it('hands all due events to a batch listener at once, with receipts, and skips those with one', async () => {
+  const system = await apiProcess();
+  const batches: string[][] = [];
+  system.bus.listen({
+    event: 'ResponseGenerated',
+    name: 'batched',
+    mode: 'queued',
+    handle: () => {
+      throw new Error('the batch path should be used');
+    },
+    handleBatch: async (events) => void batches.push(events.map((e) => e.payload.requestId)),
+  });
+  const events = Array.from({ length: 50 }, (_, i) => response('a', i));
+  await Promise.all(events.map((e) => system.bus.dispatch(e)));
+  // One event already handled by an earlier run: its receipt exists.
+  await db
+    .collection('event_receipts')
+    .insertOne({ _id: `batched:${events[0]!.id}` as never, completedAt: new Date() });
+  expect(await system.outbox.drain()).toBe(50);
+  expect(batches).toHaveLength(1);
+  expect(batches[0]).toHaveLength(49);
+  expect(batches[0]).not.toContain('a-0');
+  expect(await receipts(events.map((e) => `batched:${e.id}`))).toBe(50);
+  expect(await system.outbox.drain()).toBe(0);
+});
+
+it('retries a failed batch event by event: the bad event is parked, the others complete', async () => {
+  const system = await apiProcess();
+  const single: string[] = [];
+  system.bus.listen({
+    event: 'ResponseGenerated',
+    name: 'fragile',
+    mode: 'queued',
+    retry: { maxRetries: 0 },
+    handle: (event) => {
+      if (event.payload.requestId === 'b-3') throw new Error('cannot handle b-3');
+      single.push(event.payload.requestId);
+    },
+    handleBatch: async () => {
+      throw new Error('one event in the batch is bad');
+    },
+  });
+  const events = Array.from({ length: 5 }, (_, i) => response('b', i));
+  for (const event of events) await system.bus.dispatch(event);
+  expect(await system.outbox.drain()).toBe(5);
+  expect(single.sort()).toEqual(['b-0', 'b-1', 'b-2', 'b-4']);
+  const bad = await db.collection('event_outbox').findOne({ _id: events[3]!.id as never });
+  expect(bad).toMatchObject({ state: 'failed', failed: ['fragile'], lastError: 'cannot handle b-3' });
+  const good = await db.collection('event_outbox').findOne({ _id: events[0]!.id as never });
+  expect(good).toMatchObject({ state: 'done', pending: [] });
+});
+
+it('runs a self-idempotent batch listener without receipts', async () => {
+  const system = await apiProcess();
+  let handled = 0;
+  system.bus.listen({
+    event: 'ResponseGenerated',
+    name: 'keyed',
+    mode: 'queued',
+    selfIdempotent: true,
+    handle: () => undefined,
+    handleBatch: async (events) => void (handled += events.length),
+  });
+  const events = Array.from({ length: 10 }, (_, i) => response('c', i));
+  for (const event of events) await system.bus.dispatch(event);
+  expect(await system.outbox.drain()).toBe(10);
+  expect(handled).toBe(10);
+  expect(await receipts(events.map((e) => `keyed:${e.id}`))).toBe(0);
+});
+
+it('parks a stored row that no longer validates instead of handing it to the batch', async () => {
+  const system = await apiProcess();
+  const seen: string[] = [];
+  system.bus.listen({
+    event: 'ResponseGenerated',
+    name: 'strict-batch',
+    mode: 'queued',
+    handle: (event) => void seen.push(event.payload.requestId),
+    handleBatch: async (events) => void seen.push(...events.map((e) => e.payload.requestId)),
+  });
+  const good = response('d', 1);
+  await system.bus.dispatch(good);
+  const broken = response('d', 2);
+  await system.bus.dispatch(broken);
+  await db
+    .collection('event_outbox')
+    .updateOne({ _id: broken.id as never }, { $set: { 'event.payload.usage': 'not a record' } });
+  expect(await system.outbox.drain()).toBe(2);
+  expect(seen).toEqual(['d-1']);
+  expect(await db.collection('event_outbox').findOne({ _id: broken.id as never })).toMatchObject({
+    state: 'failed',
+  });
+});
