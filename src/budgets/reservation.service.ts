@@ -114,7 +114,7 @@ export class ReservationService {
 
     const applied: Applied[] = [];
     try {
-      const refusedAt = await this.hold(periodic, amount, now, applied);
+      const { refusedAt, recorded } = await this.hold(request, periodic, now, applied);
       if (refusedAt >= 0) {
         const { budget, window } = periodic[refusedAt]!;
         await this.compensate(applied, amount);
@@ -139,22 +139,13 @@ export class ReservationService {
           });
         }
       }
-      // Written through the driver (no mongoose document on the request path); same shape as the model.
-      await this.options.models.Reservation.collection.insertOne({
-        _id: request.requestId as unknown as Types.ObjectId,
-        organizationId: request.organizationId,
-        items: applied.map((a) => ({
-          budgetId: new Types.ObjectId(a.budget.id),
-          counterId: new Types.ObjectId(a.counterId),
-          amountNano: amount,
-        })),
-        estimateNano: amount,
-        status: 'HELD',
-        actualNano: null,
-        expiresAt: new Date(now.getTime() + this.ttlMs),
-        createdAt: now,
-        closedAt: null,
-      });
+      if (!recorded)
+        await this.record(
+          request,
+          applied.map((a) => [a.budget.id, a.counterId]),
+          'HELD',
+          now,
+        );
     } catch (error) {
       if (error instanceof AppError) throw error;
       await this.compensate(applied, amount).catch(() => undefined);
@@ -185,30 +176,83 @@ export class ReservationService {
       await adjustCounter(this.options.models.Counter, counterId, { reserved: -amount }, now);
   }
 
+  /** Writes the reservation document (through the driver: no mongoose document on the request path). */
+  private async record(
+    request: ReservationRequest,
+    items: [budgetId: string, counterId: string][],
+    status: 'HELD' | 'PENDING',
+    now: Date,
+  ): Promise<void> {
+    await this.options.models.Reservation.collection.insertOne({
+      _id: request.requestId as unknown as Types.ObjectId,
+      organizationId: request.organizationId,
+      items: items.map(([budgetId, counterId]) => ({
+        budgetId: new Types.ObjectId(budgetId),
+        counterId: new Types.ObjectId(counterId),
+        amountNano: request.estimateNano,
+      })),
+      estimateNano: request.estimateNano,
+      status,
+      actualNano: null,
+      expiresAt: new Date(now.getTime() + this.ttlMs),
+      createdAt: now,
+      closedAt: null,
+    });
+  }
+
   /**
-   * Increments every periodic budget's counter by `amount`, filling `applied` with what was
-   * incremented; returns the index of the budget that refused, or -1. When every budget blocks
-   * and its counter for the period is known, all increments go out as one ordered command;
-   * otherwise (first request of a period, ALERT_ONLY budgets) one conditional update per budget,
-   * concurrently, which also creates missing counters.
+   * Increments every periodic budget's counter by the estimate, filling `applied` with what was
+   * incremented; `refusedAt` is the index of the budget that refused, or -1.
+   *
+   * When every budget blocks and this process knows each counter of the period, the increments
+   * go out as one ordered command and the reservation is written alongside it, as PENDING: one
+   * round trip in all. PENDING becomes HELD once the increments are known to have landed (not
+   * awaited). A PENDING reservation that expires was maybe never counted, so the sweeper does not
+   * subtract it; if it was, `reserved` over-counts (never under-counts) until the counter repair.
+   * Otherwise (first request of a period, ALERT_ONLY budgets) one conditional update per budget
+   * runs concurrently, creating missing counters, and the caller writes the reservation after.
    */
   private async hold(
+    request: ReservationRequest,
     periodic: { budget: BudgetRecord; window: PeriodWindow }[],
-    amount: bigint,
     now: Date,
     applied: Applied[],
-  ): Promise<number> {
-    const { Counter } = this.options.models;
+  ): Promise<{ refusedAt: number; recorded: boolean }> {
+    const { Counter, Reservation } = this.options.models;
+    const amount = request.estimateNano;
     const keys = periodic.map(({ budget, window }) => `${budget.id}|${window.start.getTime()}`);
     const known = keys.map((k) => this.counterIds.get(k));
     if (periodic.every((p) => p.budget.action === 'BLOCK') && known.every((id) => id !== undefined)) {
       const ids = known as string[];
-      const outcome = await reserveOnKnownCounters(Counter, ids, amount, now);
-      if (outcome.status !== 'stale') {
-        const end = outcome.status === 'refused' ? outcome.index : ids.length;
+      const items = periodic.map((p, i): [string, string] => [p.budget.id, ids[i]!]);
+      const [incremented, recorded] = await Promise.allSettled([
+        reserveOnKnownCounters(Counter, ids, amount, now),
+        this.record(request, items, 'PENDING', now),
+      ]);
+      const outcome = incremented.status === 'fulfilled' ? incremented.value : null;
+      if (outcome?.status !== 'applied' && recorded.status === 'fulfilled') {
+        // Nothing stays held (or the state is unknown): the record must not count as a hold.
+        await Reservation.collection.deleteOne({
+          _id: request.requestId as unknown as Types.ObjectId,
+          status: 'PENDING',
+        });
+      }
+      if (incremented.status === 'rejected') throw incremented.reason;
+      if (outcome!.status !== 'stale') {
+        const end = outcome!.status === 'refused' ? outcome!.index : ids.length;
         for (let i = 0; i < end; i += 1)
           applied.push({ budget: periodic[i]!.budget, counterId: ids[i]!, counter: null });
-        return outcome.status === 'refused' ? outcome.index : -1;
+        if (outcome!.status === 'refused') return { refusedAt: outcome!.index, recorded: false };
+        if (recorded.status === 'rejected') throw recorded.reason;
+        void Reservation.collection
+          .updateOne(
+            { _id: request.requestId as unknown as Types.ObjectId, status: 'PENDING' },
+            { $set: { status: 'HELD' } },
+          )
+          .catch((err: unknown) =>
+            this.options.logger.warn({ err, requestId: request.requestId }, 'reservation stays PENDING'),
+          );
+        return { refusedAt: -1, recorded: true };
       }
       for (const k of keys) this.counterIds.delete(k); // a counter is gone: look them up again
     }
@@ -234,7 +278,7 @@ export class ReservationService {
     });
     const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failure) throw failure.reason;
-    return outcomes.findIndex((o) => o.status === 'fulfilled' && !o.value);
+    return { refusedAt: outcomes.findIndex((o) => o.status === 'fulfilled' && !o.value), recorded: false };
   }
 
   /**
@@ -245,8 +289,9 @@ export class ReservationService {
   async settle(requestId: string, actualNano: bigint): Promise<'SETTLED' | 'LATE' | 'NOOP'> {
     if (actualNano < 0n) throw new AppError('BAD_USER_INPUT', 'An actual cost cannot be negative.');
     const now = this.options.clock.now();
+    // PENDING: recorded alongside its increments, which succeeded if the request ran at all.
     const held = await this.options.models.Reservation.findOneAndUpdate(
-      { _id: requestId, status: 'HELD' },
+      { _id: requestId, status: { $in: ['HELD', 'PENDING'] } },
       { $set: { status: 'SETTLED', actualNano, closedAt: now } },
     ).lean();
     if (held) {
@@ -268,7 +313,7 @@ export class ReservationService {
   async release(requestId: string, status: 'RELEASED' | 'EXPIRED' = 'RELEASED'): Promise<boolean> {
     const now = this.options.clock.now();
     const held = await this.options.models.Reservation.findOneAndUpdate(
-      { _id: requestId, status: 'HELD' },
+      { _id: requestId, status: status === 'EXPIRED' ? 'HELD' : { $in: ['HELD', 'PENDING'] } },
       { $set: { status, closedAt: now } },
     ).lean();
     if (!held) return false;

@@ -60,13 +60,20 @@ export class BudgetSweeper {
 
   async expireReservations(): Promise<number> {
     const { models, reservations, clock } = this.options;
+    const now = clock.now();
     const stale = await models.Reservation.find(
-      { status: 'HELD', expiresAt: { $lte: clock.now() } },
+      { status: 'HELD', expiresAt: { $lte: now } },
       { _id: 1 },
     ).lean();
     let expired = 0;
     for (const { _id } of stale) if (await reservations.release(String(_id), 'EXPIRED')) expired += 1;
-    return expired;
+    // A PENDING one may never have been counted (its process died before its increments landed),
+    // so nothing is subtracted: at worst `reserved` over-counts until the counter is repaired.
+    const pending = await models.Reservation.updateMany(
+      { status: 'PENDING', expiresAt: { $lte: now } },
+      { $set: { status: 'EXPIRED', closedAt: now } },
+    );
+    return expired + pending.modifiedCount;
   }
 
   async repairCounters(): Promise<{ checked: number; repaired: number; alerts: number }> {
@@ -107,8 +114,9 @@ export class BudgetSweeper {
   /** Returns the corrected counter, or null when it was right (or changed under us). */
   private async repairOne(counter: CounterState): Promise<CounterState | null> {
     const { models, spend, budgets } = this.options;
+    // Open holds; PENDING ones count too (over-counting is the safe side).
     const held = await models.Reservation.find(
-      { 'items.counterId': counter.id, status: 'HELD' },
+      { 'items.counterId': counter.id, status: { $in: ['HELD', 'PENDING'] } },
       { items: 1 },
     ).lean();
     let reserved = 0n;

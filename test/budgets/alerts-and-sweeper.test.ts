@@ -172,6 +172,28 @@ describe('sweeper', () => {
     await fx.reservations.reserve({ requestId: 'ok', organizationId: ORG, budgets: [b], estimateNano: CENT });
   });
 
+  it('expires a PENDING reservation without subtracting what it may never have added', async () => {
+    const b = await budget();
+    await fx.reservations.reserve({ requestId: 'ok', organizationId: ORG, budgets: [b], estimateNano: CENT });
+    const counter = (await counterOf(b))!;
+    // A process wrote its PENDING record but died before its increment landed.
+    await fx.models.Reservation.create({
+      _id: 'died-pending',
+      organizationId: ORG,
+      items: [{ budgetId: b.id, counterId: counter.id, amountNano: CENT }],
+      estimateNano: CENT,
+      status: 'PENDING',
+      expiresAt: new Date(fx.clock.now().getTime() + 60_000),
+      createdAt: fx.clock.now(),
+    });
+    fx.clock.advance(60_001);
+    expect((await sweeper().sweep()).expired).toBe(2);
+    expect(await fx.models.Reservation.findById('died-pending').lean()).toMatchObject({ status: 'EXPIRED' });
+    expect(await fx.models.Reservation.findById('ok').lean()).toMatchObject({ status: 'EXPIRED' });
+    // The HELD one was subtracted; the PENDING one was never counted and is not subtracted.
+    expect(await counterOf(b)).toMatchObject({ reservedNano: 0n, headroomNano: parseUsd('0.10') });
+  });
+
   it('repairs a counter that drifted from the cost records and held reservations, once it is quiet', async () => {
     const b = await budget();
     await spend(b, 'a', parseUsd('0.02'));

@@ -354,3 +354,34 @@ describe('reserve on counters this process already knows (one ordered command)',
     expect(await counterOf(b)).toMatchObject({ reservedNano: 2n * CENT });
   });
 });
+
+describe('the reservation written alongside its increments', () => {
+  const hold = (budgets: BudgetRecord[], id = requestId()) =>
+    fx.reservations.reserve({ requestId: id, organizationId: ORG, budgets, estimateNano: CENT });
+
+  it('is PENDING until its increments are confirmed, then HELD; settle and release take either', async () => {
+    const b = await budget({ limit: '1' });
+    await hold([b]); // learns the counter
+    const flip = jest.spyOn(fx.models.Reservation.collection, 'updateOne');
+    await hold([b], 'fast-1');
+    expect(flip).toHaveBeenCalledWith({ _id: 'fast-1', status: 'PENDING' }, { $set: { status: 'HELD' } });
+    await flip.mock.results[0]!.value;
+    expect(await fx.models.Reservation.findById('fast-1').lean()).toMatchObject({ status: 'HELD' });
+    // A reservation whose confirmation never landed is still settled and released normally.
+    flip.mockImplementation(async () => ({}) as never);
+    await hold([b], 'fast-2');
+    await hold([b], 'fast-3');
+    expect(await fx.models.Reservation.countDocuments({ status: 'PENDING' })).toBe(2);
+    expect(await fx.reservations.settle('fast-2', parseUsd('0.004'))).toBe('SETTLED');
+    expect(await fx.reservations.release('fast-3')).toBe(true);
+    expect(await counterOf(b)).toMatchObject({ spentNano: parseUsd('0.004'), reservedNano: 2n * CENT });
+  });
+
+  it('leaves no record when a budget refuses', async () => {
+    const b = await budget({ limit: '0.015' });
+    await hold([b]);
+    await rejection(hold([b], 'refused'));
+    expect(await fx.models.Reservation.findById('refused').lean()).toBeNull();
+    expect(await counterOf(b)).toMatchObject({ reservedNano: CENT });
+  });
+});

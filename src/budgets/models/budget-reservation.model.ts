@@ -2,11 +2,13 @@
  * A reservation: the worst-case estimate held on each applicable budget counter for one
  * request, keyed by the request id so settle and release are idempotent. HELD until the
  * cost job settles it, a provider failure releases it, or it expires (its process died).
+ * PENDING is a reservation written alongside its increments (see ReservationService.hold) whose
+ * increments were not yet confirmed; it becomes HELD right after.
  * `actualNano` is set exactly once, by whichever settle gets there first.
  */
 import { Schema, type InferSchemaType } from 'mongoose';
 
-export const RESERVATION_STATUSES = ['HELD', 'SETTLED', 'RELEASED', 'EXPIRED'] as const;
+export const RESERVATION_STATUSES = ['PENDING', 'HELD', 'SETTLED', 'RELEASED', 'EXPIRED'] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 
 const itemSchema = new Schema(
