@@ -1,13 +1,13 @@
 /**
- * Cost of monitoring itself (issue 9, section 5): `sendMessage` over HTTP against two
- * copies of the real app in one process — MONITORING_ENABLED=false and true — with the
- * mock provider at 0 ms.
+ * Cost of monitoring itself (issue 9, section 5): `sendMessage` over HTTP against three
+ * copies of the real app in one process — monitoring off, on, and on without database
+ * command monitoring (PERF_DB_COMMANDS=false) — with the mock provider at 0 ms.
  *
  * One number from one run is noise on a shared machine, so the run is split into rounds.
- * In each round both apps serve the same requests, interleaved one by one (the order
- * flips every pair and every round), and the round's throughput loss is
- * 1 - (on req/s) / (off req/s). The reported loss is the median over the rounds, with
- * the spread. Beside it, a bottom-up estimate that noise hardly touches: instrument
+ * In each round the apps serve the same requests, interleaved one by one (the order
+ * rotates every request and every round), and a round's throughput loss is
+ * 1 - (monitored req/s) / (unmonitored req/s). The reported loss is the median over the
+ * rounds, with the spread. Beside it, a bottom-up estimate that noise hardly touches: instrument
  * records per request times the measured cost of one record, as a share of a request.
  * Then it prints what the monitored app's `performance` query and `/metrics` show.
  *
@@ -30,10 +30,8 @@ interface Target {
   sent: number;
 }
 
-async function prepare(monitoring: boolean): Promise<Target> {
-  const app = await startTestApp({
-    env: { MONITORING_ENABLED: String(monitoring), RATE_LIMIT_PER_MINUTE: '0' },
-  });
+async function prepare(env: Record<string, string>): Promise<Target> {
+  const app = await startTestApp({ env: { ...env, RATE_LIMIT_PER_MINUTE: '0' } });
   const owner = await app.seed.createOwner();
   const created = await owner.graphql<{ createProject: { id: string } }>(
     'mutation { createProject(input: { name: "bench" }) { id } }',
@@ -81,38 +79,38 @@ function recordCostUs(): number {
 
 export default async function run(report: BenchReporter): Promise<void> {
   Object.assign(process.env, { MOCK_PROVIDER: 'on', PROVIDER_MAX_RETRIES: '0', LOG_LEVEL: 'silent' });
-  const off = await prepare(false);
-  const on = await prepare(true);
+  const off = await prepare({ MONITORING_ENABLED: 'false' });
+  const on = await prepare({ MONITORING_ENABLED: 'true' });
+  const noDb = await prepare({ MONITORING_ENABLED: 'true', PERF_DB_COMMANDS: 'false' });
+  const targets = [off, on, noDb];
   try {
     const rounds = Number(process.env.MONITORING_BENCH_ROUNDS ?? 10);
     const perRound = Number(process.env.MONITORING_BENCH_REQUESTS ?? 60);
-    for (let i = 0; i < 40; i += 1) {
-      await send(off);
-      await send(on);
-    }
-    const offTimes: number[] = [];
-    const onTimes: number[] = [];
+    for (let i = 0; i < 40; i += 1) for (const t of targets) await send(t);
+    const times = targets.map(() => [] as number[]);
     const losses: number[] = [];
+    const lossesNoDb: number[] = [];
     for (let r = 0; r < rounds; r += 1) {
-      const offRound: number[] = [];
-      const onRound: number[] = [];
+      const round = targets.map(() => [] as number[]);
       for (let i = 0; i < perRound; i += 1) {
-        // Flip who goes first every pair and every round, so neither always meets a warmer machine.
-        if ((i + r) % 2 === 0) {
-          offRound.push(await send(off));
-          onRound.push(await send(on));
-        } else {
-          onRound.push(await send(on));
-          offRound.push(await send(off));
+        // Rotate who goes first, so no app always meets a warmer (or busier) machine.
+        for (let k = 0; k < targets.length; k += 1) {
+          const j = (i + r + k) % targets.length;
+          round[j]!.push(await send(targets[j]!));
         }
       }
-      offTimes.push(...offRound);
-      onTimes.push(...onRound);
+      round.forEach((xs, j) => times[j]!.push(...xs));
       // Sequential req/s is n / total time, so the ratio of rates is the inverse ratio of totals.
-      losses.push(1 - sum(offRound) / sum(onRound));
+      losses.push(1 - sum(round[0]!) / sum(round[1]!));
+      lossesNoDb.push(1 - sum(round[0]!) / sum(round[2]!));
     }
+    const [offTimes, onTimes, noDbTimes] = times as [number[], number[], number[]];
     report.measure('sendMessage over HTTP, monitoring off', offTimes);
     report.measure('sendMessage over HTTP, monitoring on', onTimes, {
+      baseline: 'sendMessage over HTTP, monitoring off',
+      target: '<= 3% throughput loss',
+    });
+    report.measure('sendMessage over HTTP, monitoring on, PERF_DB_COMMANDS=false', noDbTimes, {
       baseline: 'sendMessage over HTTP, monitoring off',
       target: '<= 3% throughput loss',
     });
@@ -126,13 +124,22 @@ export default async function run(report: BenchReporter): Promise<void> {
       Math.round((1000 / median(onTimes)) * 10) / 10,
       'req/s',
     );
-    const sortedLoss = [...losses].sort((a, b) => a - b);
     report.value(`throughput loss with monitoring (median of ${rounds} rounds)`, pct(median(losses)), '%', {
       target: '<= 3%',
     });
-    report.note(
-      `throughput loss per round: ${losses.map((l) => `${pct(l)}%`).join(', ')} (min ${pct(sortedLoss[0] ?? 0)}%, max ${pct(sortedLoss[sortedLoss.length - 1] ?? 0)}%)`,
+    report.value(
+      `throughput loss, PERF_DB_COMMANDS=false (median of ${rounds} rounds)`,
+      pct(median(lossesNoDb)),
+      '%',
+      { target: '<= 3%' },
     );
+    const spread = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return `${xs.map((l) => `${pct(l)}%`).join(', ')} (min ${pct(sorted[0] ?? 0)}%, max ${pct(sorted[sorted.length - 1] ?? 0)}%)`;
+    };
+    report.note(`throughput loss per round: ${spread(losses)}`);
+
+    report.note(`throughput loss per round, PERF_DB_COMMANDS=false: ${spread(lossesNoDb)}`);
 
     const monitoring = on.app.runtime.services.monitoring;
     if (monitoring) {
@@ -166,7 +173,6 @@ export default async function run(report: BenchReporter): Promise<void> {
       report.note(`/metrics: ${op ?? 'Send operation missing'}`);
     }
   } finally {
-    await on.app.stop();
-    await off.app.stop();
+    for (const t of targets) await t.app.stop();
   }
 }
