@@ -57,8 +57,15 @@ it('admits at most 10 of 100 concurrent $0.01 requests against $0.10, never over
   const ownerWs = owner.ws();
   const otherWs = other.ws();
   await Promise.all([ownerWs.connected, otherWs.connected]);
-  const alerts = ownerWs.subscribe<{ budgetAlerts: { budgetId: string; kind: string; threshold: number } }>(
-    'subscription { budgetAlerts { budgetId kind threshold } }',
+  const alerts = ownerWs.subscribe<{
+    budgetAlerts: { budgetId: string; kind: string; threshold: number; [field: string]: unknown };
+  }>(
+    `subscription { budgetAlerts { id budgetId scope scopeId period kind threshold severity spent limit
+      requested projected periodStart periodEnd message createdAt acknowledgedAt } }`,
+  );
+  const statuses = ownerWs.subscribe<{ budgetStatusChanged: { spent: string; percentUsed: number } }>(
+    'subscription($id: ID!) { budgetStatusChanged(budgetId: $id) { spent percentUsed } }',
+    { id: budgetId },
   );
   const foreign = otherWs.subscribe('subscription { budgetAlerts { budgetId } }');
   await new Promise((r) => setTimeout(r, 200)); // let both subscriptions register
@@ -98,6 +105,18 @@ it('admits at most 10 of 100 concurrent $0.01 requests against $0.10, never over
     id: budgetId,
   });
   expect(parseUsd(status.data.budgetStatus.spent)).toBe(recorded);
+  const listed = await owner.graphql(
+    '{ budgets { id name scope scopeId period limit enabled startsAt endsAt createdAt status { spent } } }',
+  );
+  expect(listed.data.budgets).toEqual([
+    expect.objectContaining({
+      id: budgetId,
+      name: null,
+      scope: 'PROJECT',
+      scopeId: projectId,
+      enabled: true,
+    }),
+  ]);
 
   // Crossing 50%, 80% and 100% (when all ten got through) arrives live, each exactly once.
   const expected = [50, 80, 100].filter((t) => admitted.length * 10 >= t);
@@ -106,12 +125,29 @@ it('admits at most 10 of 100 concurrent $0.01 requests against $0.10, never over
   const thresholds = alerts.values.filter((a) => a.budgetAlerts.kind === 'THRESHOLD');
   expect(thresholds.map((a) => a.budgetAlerts.threshold)).toEqual(expected);
   expect(new Set(alerts.values.map((a) => a.budgetAlerts.budgetId))).toEqual(new Set([budgetId]));
+  expect(thresholds[0]?.budgetAlerts).toMatchObject({
+    scope: 'PROJECT',
+    scopeId: projectId,
+    period: 'DAILY',
+    severity: 'INFO',
+    limit: '0.10',
+    requested: null,
+    acknowledgedAt: null,
+    message: expect.stringMatching(/reached 50% of its limit/),
+  });
+  const blocked = alerts.values.find((a) => a.budgetAlerts.kind === 'EXCEEDED');
+  expect(blocked?.budgetAlerts).toMatchObject({ severity: 'CRITICAL', requested: '0.01' });
+  // Each alert also moves the budget's status on budgetStatusChanged.
+  await statuses.next(alerts.values.length, 5_000);
+  const spentSeen = statuses.values.map((v) => parseUsd(v.budgetStatusChanged.spent));
+  expect(spentSeen.some((spent) => spent > 0n)).toBe(true);
   // BudgetExceeded: at most once per budget per minute, however many requests were refused.
   const exceeded = await models.Alert.find({ budgetId, kind: 'EXCEEDED' }).lean();
   expect(exceeded.length).toBeGreaterThanOrEqual(1);
   expect(exceeded.length).toBeLessThanOrEqual(2);
   expect(foreign.values).toEqual([]);
   alerts.stop();
+  statuses.stop();
   foreign.stop();
   await Promise.all([ownerWs.dispose(), otherWs.dispose()]);
 }, 120_000);
