@@ -154,8 +154,10 @@ export default async function run(report: BenchReporter): Promise<void> {
     );
     report.note(
       `p50 overhead excluding the provider: async ${asyncOverhead.toFixed(2)} ms, sync ${syncOverhead.toFixed(2)} ms. ` +
-        'Both modes pay the conversation writes (conversation, two messages) and the inline price for the payload; ' +
-        'async adds the usage event and the outbox row, sync adds the usage event, the price lookup and the cost record.',
+        'Both modes pay the conversation writes (conversation, two messages) and the displayed price (cached); ' +
+        'async adds one outbox row carrying the usage event, sync adds the tracking itself: the usage event, ' +
+        'the charges read, a fresh price read and the cost record. The 85% target needs the request path to be ' +
+        'almost nothing next to tracking; the three conversation writes both modes share keep it out of reach.',
     );
 
     // 2. Response -> CostRecord stored (async).
