@@ -4,9 +4,12 @@
  * CostCalculated → rollup drain. The mock model is priced by the organisation (setModelPrice), so
  * the savings can be checked to the nano-dollar.
  */
-import { formatUsd } from '../../src/shared/money';
+import { cheaperAlternatives } from '../../src/pricing/alternatives';
+import { formatUsd, parseUsd } from '../../src/shared/money';
+import { startFakeProviders, type FakeProviderServer } from '../fakes/fake-provider-server';
 import { startTestApp, type SeededActor, type TestApp } from '../helpers/app';
 
+let fake: FakeProviderServer;
 let app: TestApp;
 let owner: SeededActor;
 let projectId: string;
@@ -16,7 +19,13 @@ const RATES = { input: 3_000n, cachedInput: 300n, cacheWrite: 3_750n }; // nano-
 const LONG_SYSTEM = `You are the support assistant of Example Ltd. ${'Policy clause. '.repeat(400)}`;
 
 beforeAll(async () => {
-  process.env.MOCK_PROVIDER = 'on';
+  fake = await startFakeProviders();
+  Object.assign(process.env, {
+    MOCK_PROVIDER: 'on',
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_BASE_URL: fake.openaiBaseURL,
+    PROVIDER_MAX_RETRIES: '0',
+  });
   app = await startTestApp();
   owner = await app.seed.createOwner();
   const created = await owner.graphql<{ createProject: { id: string } }>(
@@ -32,6 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
+  await fake?.stop();
 });
 
 async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
@@ -56,11 +66,12 @@ const window = () => {
 const scripted = (turn: object) => `::mock ${JSON.stringify(turn)}`;
 
 async function send(input: Record<string, unknown>) {
-  const res = await owner.graphql(
-    'mutation($input: SendMessageInput!) { sendMessage(input: $input) { requestId } }',
+  const res = await owner.graphql<{ sendMessage: { cost: { amount: string } } }>(
+    'mutation($input: SendMessageInput!) { sendMessage(input: $input) { requestId cost { amount } } }',
     { input: { projectId, provider: 'mock', model: 'mock-small', ...input } },
   );
   expect(res.errors).toBeUndefined();
+  return res.data!.sendMessage;
 }
 
 async function stream(content: string) {
@@ -145,4 +156,40 @@ it('recommends caching a repeated long prefix and lowering an oversized limit, a
     suggestedMaxOutputTokens: '256',
   });
   expect(limit!.key).toBe(`OVERSIZED_LIMIT:apiKey:${owner.apiKeyId}:mock/mock-small`);
+}, 120_000);
+
+it('suggests the most similar cheaper model from the pricing catalog for short, tool-free requests', async () => {
+  // 20 short answers from the fake OpenAI (10 prompt tokens, 2 output tokens each).
+  let spent = 0n;
+  for (let i = 0; i < 20; i += 1) {
+    const sent = await send({ provider: 'openai', model: 'gpt-4o', content: `question ${i}` });
+    spent += parseUsd(sent.cost.amount);
+  }
+  await waitFor(
+    'the rollups to count the OpenAI requests',
+    async () => {
+      const res = await owner.graphql(
+        'query($f: AnalyticsFilter!) { usageReport(filter: $f) { totals { requests } } }',
+        { f: { ...window(), provider: 'openai' } },
+      );
+      return (res.data?.usageReport?.totals?.requests as number | undefined) ?? 0;
+    },
+    (n) => n === 20,
+  );
+  const res = await owner.graphql(
+    '{ recommendations(refresh: true) { kind key estimatedMonthlySavingUsd recordCount examples figures } }',
+  );
+  expect(res.errors).toBeUndefined();
+  const rec = (res.data.recommendations as Rec[]).find((r) => r.key === 'CHEAPER_MODEL:openai/gpt-4o');
+  expect(rec).toBeDefined();
+  const [mostSimilar] = cheaperAlternatives('openai', 'gpt-4o');
+  expect(rec!.figures.suggestedModel).toBe(`openai/${mostSimilar!.model}`);
+  expect(rec!.recordCount).toBe(20);
+  expect(rec!.examples).toHaveLength(5);
+  // The observed cost is exactly what the requests were charged.
+  expect(parseUsd(rec!.figures.observedCost!)).toBe(spent);
+  const atSuggested = parseUsd(rec!.figures.costAtSuggestedModel!);
+  expect(atSuggested).toBeLessThan(spent);
+  // Observed over a 30-day window, so the monthly saving is exactly the difference.
+  expect(parseUsd(rec!.estimatedMonthlySavingUsd)).toBe(spent - atSuggested);
 }, 120_000);

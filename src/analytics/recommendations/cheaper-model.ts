@@ -1,8 +1,10 @@
 /**
  * Cheaper model: a workload with short outputs and no tool use rarely needs the top tier. We price
- * the very same token counts at the next tier down from the same provider (a comparable model) and
- * recommend it when that is cheaper. The confidence is capped at 0.8: cost is certain, answer
- * quality is not, and the user should try it on a sample first.
+ * the very same token counts at a comparable model's rates and recommend it when that is cheaper.
+ * Comparable models come from the pricing catalog (`alternatives` on the workload: the same
+ * provider's cheaper peers, most similar first, and the first one cheaper for these tokens wins);
+ * without them, from `catalog` tiers (the next tier down, the cheapest). The confidence is capped at
+ * 0.8: cost is certain, answer quality is not, and the user should try it on a sample first.
  */
 import { costOfTokens, formatUsd, type NanoUsd } from '../../shared/money';
 import type { TokenCounts } from '../rollups/metrics';
@@ -15,12 +17,15 @@ import {
   type Recommendation,
 } from './recommendation';
 
-export interface ModelOption {
+export interface PricedModel {
   provider: string;
   model: string;
+  rates: ModelRates;
+}
+
+export interface ModelOption extends PricedModel {
   /** 1 = smallest/cheapest class; higher = more capable. Comparable means one tier apart at most. */
   tier: number;
-  rates: ModelRates;
 }
 
 export interface ModelWorkload {
@@ -31,6 +36,8 @@ export interface ModelWorkload {
   tokens: TokenCounts;
   costNano: NanoUsd;
   examples: string[];
+  /** Comparable cheaper models from the pricing catalog, most similar first. */
+  alternatives?: PricedModel[];
 }
 
 export interface CheaperModelOptions {
@@ -63,13 +70,21 @@ export function cheaperModelRecommendations(
     if (w.requests < minRequests || w.requestsWithTools / w.requests > maxToolShare) continue;
     const meanOutput = (w.tokens.output + w.tokens.reasoning) / w.requests;
     if (meanOutput > shortOutputTokens) continue;
-    const current = catalog.find((o) => o.provider === w.provider && o.model === w.model);
-    if (!current) continue;
-    const candidates = catalog
-      .filter((o) => o.provider === w.provider && o.tier === current.tier - 1)
-      .map((o) => ({ option: o, cost: priceTokens(w.tokens, o.rates) }))
-      .filter((c) => c.cost < w.costNano)
-      .sort((a, b) => (a.cost < b.cost ? -1 : a.cost > b.cost ? 1 : 0));
+    let candidates: { option: PricedModel; cost: NanoUsd }[];
+    if (w.alternatives) {
+      // Most similar first: the first one that is cheaper for these very tokens.
+      candidates = w.alternatives
+        .map((o) => ({ option: o, cost: priceTokens(w.tokens, o.rates) }))
+        .filter((c) => c.cost < w.costNano);
+    } else {
+      const current = catalog.find((o) => o.provider === w.provider && o.model === w.model);
+      if (!current) continue;
+      candidates = catalog
+        .filter((o) => o.provider === w.provider && o.tier === current.tier - 1)
+        .map((o) => ({ option: o, cost: priceTokens(w.tokens, o.rates) }))
+        .filter((c) => c.cost < w.costNano)
+        .sort((a, b) => (a.cost < b.cost ? -1 : a.cost > b.cost ? 1 : 0));
+    }
     const best = candidates[0];
     if (!best) continue;
     const saving = w.costNano - best.cost;

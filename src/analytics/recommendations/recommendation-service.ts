@@ -9,6 +9,7 @@
  * `extraInputs` provider; without it those rules have nothing to look at and return nothing.
  */
 import type { Collection, Db } from 'mongodb';
+import { cheaperAlternatives } from '../../pricing/alternatives';
 import type { PriceResolver } from '../../pricing/pricing-service';
 import type { Clock } from '../../shared/clock';
 import { AppError } from '../../shared/errors';
@@ -134,6 +135,13 @@ export class RecommendationService {
       limits: [...(extra.limits ?? []), ...(await priced(insights.limits))],
       budgets: extra.budgets,
     };
+    // Comparable cheaper models from the pricing catalog, priced at this organisation's rates.
+    if (this.sources.prices) {
+      for (const w of input.workloads ?? []) {
+        const options = cheaperAlternatives(w.provider, w.model, { at: new Date(to.getTime() - 1) });
+        if (options.length) w.alternatives = await priced(options);
+      }
+    }
     const recs = computeRecommendations(input);
     await this.stored.deleteMany({ organizationId });
     if (recs.length) {

@@ -71,6 +71,26 @@ describe('cheaper model', () => {
     expect(rec!.confidenceLevel).toBe('HIGH');
   });
 
+  it('takes the most similar catalog alternative that is cheaper for these tokens', () => {
+    const alternatives = [
+      // Most similar, but dearer on output: for this output-heavy mix it costs more.
+      { provider: 'openai', model: 'gpt-4.1-ish', rates: { input: usd(0.5), output: usd(40) } },
+      { provider: 'openai', model: 'gpt-4.1', rates: { input: usd(2), output: usd(8) } },
+      { provider: 'openai', model: 'gpt-4o-mini', rates: { input: usd(0.15), output: usd(0.6) } },
+    ];
+    const [rec] = computeRecommendations({
+      windowMs: MONTH_MS,
+      catalog: [],
+      workloads: [workload({ alternatives })],
+    });
+    // 1M input at 2.00 + 100k output at 8.00 = 2.80, against 3.50 observed.
+    expect(rec!.evidence.figures.suggestedModel).toBe('openai/gpt-4.1');
+    expect(rec!.estimatedMonthlySavingNano).toBe(usd(0.7));
+    expect(
+      computeRecommendations({ windowMs: MONTH_MS, catalog, workloads: [workload({ alternatives: [] })] }),
+    ).toEqual([]);
+  });
+
   it('leaves tool-using, long-output, small or already-cheapest workloads alone', () => {
     const none = computeRecommendations({
       windowMs: HALF_MONTH,
