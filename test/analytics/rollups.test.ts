@@ -43,14 +43,22 @@ afterAll(async () => {
 
 /** A bus that runs each registered handler directly, as the job runner would. */
 function directBus() {
-  const handlers = new Map<string, (e: DomainEvent, ctx: never) => Promise<void>>();
+  type Handler = (e: DomainEvent, ctx: never) => Promise<void>;
+  type BatchHandler = (e: DomainEvent[], ctx: never) => Promise<void>;
+  const handlers = new Map<string, Handler>();
+  const batchHandlers = new Map<string, BatchHandler>();
   const bus = {
-    listen(o: { event: string; handle: (e: DomainEvent, ctx: never) => Promise<void> }) {
+    listen(o: { event: string; handle: Handler; handleBatch?: BatchHandler }) {
       handlers.set(o.event, o.handle);
+      if (o.handleBatch) batchHandlers.set(o.event, o.handleBatch);
     },
   } as unknown as EventBus;
   const ctx = { idempotencyKey: 'k', attempt: 1, logger: { debug: () => undefined } } as never;
-  return { bus, deliver: (e: DomainEvent) => handlers.get(e.name)!(e, ctx) };
+  return {
+    bus,
+    deliver: (e: DomainEvent) => handlers.get(e.name)!(e, ctx),
+    deliverBatch: (es: DomainEvent[]) => batchHandlers.get(es[0]!.name)!(es, ctx),
+  };
 }
 
 function costCalculated(r: CostRecord, id = `cc_${r.id}`) {
@@ -181,6 +189,31 @@ describe('analytics rollups on the database', () => {
     expect(comparable(await service.store.all(org))).toEqual(comparable(incremental));
     expect((await service.inbox.counts()).pending).toBe(0);
   }, 120_000);
+
+  it('queues a batch of CostCalculated events with one write, ignoring ones already queued', async () => {
+    const org = 'org-batch';
+    const records = await seedCostRecords(db, {
+      organizationId: org,
+      count: 30,
+      from: new Date('2026-03-04'),
+      days: 1,
+    });
+    const sources = new MongoAnalyticsSources(db);
+    const service = new RollupService(db, sources, clock);
+    await service.ensureIndexes();
+    const { bus, deliverBatch } = directBus();
+    let drainRequests = 0;
+    registerAnalyticsListeners(bus, service, sources, async () => {
+      drainRequests += 1;
+    });
+    await deliverBatch(records.slice(0, 20).map((r) => costCalculated(r)));
+    // Ten already queued, ten new.
+    await deliverBatch(records.slice(10).map((r) => costCalculated(r, `again_${r.id}`)));
+    await deliverBatch(records.slice(10).map((r) => costCalculated(r, `third_${r.id}`)));
+    expect(drainRequests).toBe(2);
+    expect((await service.drain()).applied).toBe(30);
+    expect((await orgTotals(service, org)).costNano).toBe(expectedTotals(records).costNano);
+  });
 
   it('a rebuild racing live events ends equal to incremental counting', async () => {
     const org = 'org-race';
