@@ -3,7 +3,7 @@ import { PricingService } from '../../pricing/pricing-service';
 import { AppError } from '../../shared/errors';
 import { CostEstimator } from './estimate';
 import { DEFAULT_MAX_OUTPUT_TOKENS, maxOutputTokensFor } from './model-limits';
-import { encodingFor, tokenCounterFor, warmTokenizers } from './tokenizer';
+import { encodingFor, tokenCountCache, tokenCounterFor, warmTokenizers } from './tokenizer';
 
 const at = new Date('2026-01-01T00:00:00Z');
 const estimator = new CostEstimator(new PricingService(new InMemoryPriceOverrideStore()));
@@ -89,5 +89,27 @@ describe('CostEstimator', () => {
     });
     await expect(attempt).rejects.toBeInstanceOf(AppError);
     await expect(attempt).rejects.toMatchObject({ code: 'BUDGET_CHECK_UNAVAILABLE' });
+  });
+});
+
+describe('token counts of long texts', () => {
+  it('are the same from the cache as when first encoded, per encoding', () => {
+    const long = 'Budgets limit spend per project and user. '.repeat(50);
+    const o200k = tokenCounterFor('openai', 'gpt-4o');
+    const cl100k = tokenCounterFor('openai', 'gpt-4');
+    const first = o200k.count(long);
+    expect(o200k.count(long)).toBe(first);
+    expect(cl100k.count(long)).toBe(cl100k.count(long));
+    expect(tokenCounterFor('anthropic', 'claude-sonnet-4').count(long)).toBe(Math.ceil((first * 135) / 100));
+    // Far past the bound: older entries are dropped and counts stay right.
+    tokenCountCache.maxChars = 10_000;
+    try {
+      const many = Array.from({ length: 40 }, (_, i) => `${i} ${'x y z '.repeat(400)}`);
+      const counts = many.map((text) => o200k.count(text));
+      expect(many.map((text) => o200k.count(text))).toEqual(counts);
+      expect(o200k.count(long)).toBe(first);
+    } finally {
+      tokenCountCache.maxChars = 8_000_000;
+    }
   });
 });

@@ -50,6 +50,33 @@ export function encodingFor(
   return { encoding: 'o200k_base', marginPercent: FOREIGN_TOKENIZER_MARGIN_PERCENT };
 }
 
+/**
+ * Raw counts of long texts, per encoding: a conversation's earlier turns and a system prompt are
+ * sent (and estimated) again on every turn, so each is encoded once. Bounded by total characters;
+ * the oldest entries go first.
+ */
+const CACHE_MIN_CHARS = 256;
+/** The cache's bound in characters (adjustable for tests). */
+export const tokenCountCache = { maxChars: 8_000_000 };
+const counted = new Map<string, number>();
+let cachedChars = 0;
+
+function rawCount(encoding: EncodingName, text: string): number {
+  if (text.length < CACHE_MIN_CHARS) return encoder(encoding).encode(text, [], []).length;
+  const key = `${encoding}:${text}`;
+  const known = counted.get(key);
+  if (known !== undefined) return known;
+  const raw = encoder(encoding).encode(text, [], []).length;
+  counted.set(key, raw);
+  cachedChars += key.length;
+  for (const [old] of counted) {
+    if (cachedChars <= tokenCountCache.maxChars) break;
+    counted.delete(old);
+    cachedChars -= old.length;
+  }
+  return raw;
+}
+
 export function tokenCounterFor(provider: string, model: string): TokenCounter {
   const { encoding, marginPercent } = encodingFor(provider, model);
   return {
@@ -57,8 +84,7 @@ export function tokenCounterFor(provider: string, model: string): TokenCounter {
     marginPercent,
     count(text: string): number {
       if (!text) return 0;
-      const raw = encoder(encoding).encode(text, [], []).length;
-      return Math.ceil((raw * marginPercent) / 100);
+      return Math.ceil((rawCount(encoding, text) * marginPercent) / 100);
     },
   };
 }
