@@ -36,6 +36,8 @@ export interface OutboxRow {
   claimedUntil: Date;
   claimedBy: string | null;
   createdAt: Date;
+  /** Set when every listener succeeded; the TTL index removes the row after the retention. */
+  finishedAt?: Date;
   lastError?: string;
 }
 
@@ -55,6 +57,8 @@ export interface OutboxOptions {
   batchSize?: number;
   /** How long a claimed batch is reserved for one drain. */
   leaseMs?: number;
+  /** How long rows whose listeners all succeeded are kept (default 7 days). */
+  doneRetentionSeconds?: number;
   collectionName?: string;
 }
 
@@ -91,9 +95,16 @@ export class Outbox implements QueuedDelivery {
   }
 
   ensureIndexes(): Promise<void> {
-    this.indexesReady ??= this.collection
-      .createIndex({ state: 1, nextAttemptAt: 1 }, { name: 'state_nextAttemptAt' })
-      .then(() => undefined);
+    this.indexesReady ??= Promise.all([
+      this.collection.createIndex({ state: 1, nextAttemptAt: 1 }, { name: 'state_nextAttemptAt' }),
+      // Finished rows are kept for a while (diagnostics, replays by hand), then expire: every
+      // response writes one, so they would otherwise grow without bound. Failed rows have no
+      // finishedAt and stay until someone looks at them.
+      this.collection.createIndex(
+        { finishedAt: 1 },
+        { name: 'finished_ttl', expireAfterSeconds: this.options.doneRetentionSeconds ?? 7 * 24 * 3600 },
+      ),
+    ]).then(() => undefined);
     return this.indexesReady;
   }
 
@@ -232,6 +243,7 @@ export class Outbox implements QueuedDelivery {
               nextAttemptAt: new Date(now + nextDelay),
               claimedUntil: new Date(0),
               claimedBy: null,
+              ...(state === 'done' ? { finishedAt: new Date(now) } : {}),
               ...(lastError ? { lastError } : {}),
             },
           },

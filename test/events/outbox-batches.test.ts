@@ -107,6 +107,7 @@ it('retries a failed batch event by event: the bad event is parked, the others c
   expect(single.sort()).toEqual(['b-0', 'b-1', 'b-2', 'b-4']);
   const bad = await db.collection('event_outbox').findOne({ _id: events[3]!.id as never });
   expect(bad).toMatchObject({ state: 'failed', failed: ['fragile'], lastError: 'cannot handle b-3' });
+  expect(bad?.finishedAt).toBeUndefined(); // kept until someone looks at it
   const good = await db.collection('event_outbox').findOne({ _id: events[0]!.id as never });
   expect(good).toMatchObject({ state: 'done', pending: [] });
 });
@@ -127,6 +128,11 @@ it('runs a self-idempotent batch listener without receipts', async () => {
   expect(await system.outbox.drain()).toBe(10);
   expect(handled).toBe(10);
   expect(await receipts(events.map((e) => `keyed:${e.id}`))).toBe(0);
+  // Finished rows carry the time they finished, which a TTL index expires after the retention.
+  const row = await db.collection('event_outbox').findOne({ _id: events[0]!.id as never });
+  expect(row?.finishedAt).toBeInstanceOf(Date);
+  const ttl = (await db.collection('event_outbox').indexes()).find((i) => i.name === 'finished_ttl');
+  expect(ttl).toMatchObject({ key: { finishedAt: 1 }, expireAfterSeconds: 7 * 24 * 3600 });
 });
 
 it('parks a stored row that no longer validates instead of handing it to the batch', async () => {
