@@ -322,6 +322,27 @@ describe('analytics rollups on the database', () => {
     expect((await orgTotals(service, org)).requests).toBe(45);
   }, 60_000);
 
+  it('gives up with a conflict when batches keep counting, and lets live updates go on', async () => {
+    const org = 'org-busy';
+    const [record] = await seedCostRecords(db, {
+      organizationId: org,
+      count: 1,
+      from: new Date('2026-03-05'),
+      days: 1,
+    });
+    const service = new RollupService(db, new MongoAnalyticsSources(db), clock, { waitForBatchesMs: 200 });
+    await service.ensureIndexes();
+    await service.enqueueCostRecord(org, record!.id);
+    const busy = await service.inbox.claim(10, []);
+    await expect(service.rebuild({ organizationId: org })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await service.control.pausedOrganizations()).not.toContain(org);
+    await service.inbox.release(
+      busy.token,
+      busy.rows.map((r) => r._id),
+    );
+    expect((await service.drain()).applied).toBe(1);
+  });
+
   it('repairs a batch that died between counting and confirming', async () => {
     const org = 'org-repair';
     const records = await seedCostRecords(db, {

@@ -17,7 +17,7 @@ import { sleep } from '../../shared/sleep';
 import { RollupAccumulator } from './accumulator';
 import type { AnalyticsSources, TimeRange } from './analytics-sources';
 import { factFromToolCall, factsFromCostRecord } from './record-facts';
-import type { RebuildControl } from './rebuild-control';
+import type { Hold, RebuildControl } from './rebuild-control';
 import type { InboxItem, RollupInbox } from './rollup-inbox';
 import type { RollupStore } from './rollup-store';
 
@@ -56,7 +56,7 @@ export class RollupRebuilder {
     const hold = await this.control.pause(organizationId, range);
     let replacing = false;
     try {
-      await this.waitForBatches(organizationId);
+      await this.waitForBatches(hold);
       await this.control.renew(hold, 'replacing');
       replacing = true;
       const acc = new RollupAccumulator();
@@ -99,10 +99,16 @@ export class RollupRebuilder {
     }
   }
 
-  /** Waits until no batch holds a live claim on the organisation's rows. */
-  private async waitForBatches(organizationId: string): Promise<void> {
+  /** Waits until no batch holds a live claim on the organisation's rows, keeping the hold alive. */
+  private async waitForBatches(hold: Hold): Promise<void> {
+    const organizationId = hold.organizationId;
     const deadline = Date.now() + this.waitMs;
+    let renewed = Date.now();
     while ((await this.inbox.liveClaims(organizationId)) > 0) {
+      if (Date.now() - renewed > 5_000) {
+        await this.control.renew(hold);
+        renewed = Date.now();
+      }
       if (Date.now() > deadline) {
         throw new AppError(
           'CONFLICT',
