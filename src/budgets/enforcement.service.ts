@@ -30,6 +30,8 @@ export interface EnforcementRequest {
   conversationId?: string | null;
   /** Who asks (needed to read the conversation they continue). */
   caller?: Caller;
+  /** Model calls the request may make (the MCP tool loop's step bound); each may cost the worst case. */
+  modelCalls?: number;
 }
 
 export interface EnforcementDeps {
@@ -105,7 +107,7 @@ export class BudgetEnforcementService {
       requestId: request.requestId,
       organizationId: subject.organizationId,
       budgets,
-      estimateNano: estimate.amountNano,
+      estimateNano: estimate.amountNano * BigInt(Math.max(1, request.modelCalls ?? 1)),
     });
   }
 

@@ -59,7 +59,12 @@ interface Input {
   maxOutputTokens?: unknown;
   projectId?: unknown;
   conversationId?: unknown;
+  mcpServers?: unknown;
+  maxToolSteps?: unknown;
 }
+
+/** The MCP tool loop's step bound when a request sets none (the MCP service's default). */
+export const DEFAULT_TOOL_STEPS = 8;
 
 export const describeMessageInput: DescribeBudgetedCall = async (args) => {
   const input = (args.input ?? {}) as Input;
@@ -72,6 +77,13 @@ export const describeMessageInput: DescribeBudgetedCall = async (args) => {
     maxOutputTokens: typeof input.maxOutputTokens === 'number' ? input.maxOutputTokens : null,
     projectId: typeof input.projectId === 'string' ? input.projectId : null,
     conversationId: typeof input.conversationId === 'string' ? input.conversationId : null,
+    // With MCP tools the model is called once per tool step, each call up to the worst case.
+    modelCalls:
+      Array.isArray(input.mcpServers) && input.mcpServers.length > 0
+        ? typeof input.maxToolSteps === 'number'
+          ? input.maxToolSteps
+          : DEFAULT_TOOL_STEPS
+        : 1,
   };
 };
 

@@ -10,6 +10,7 @@ import {
   GraphQLString,
   GraphQLInputObjectType,
   GraphQLNonNull,
+  GraphQLList,
 } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { parseCreateBudget } from '../../src/budgets/budget-input';
@@ -37,6 +38,8 @@ const Input = new GraphQLInputObjectType({
     conversationId: { type: GraphQLString },
     system: { type: GraphQLString },
     maxOutputTokens: { type: GraphQLInt },
+    mcpServers: { type: new GraphQLList(GraphQLString) },
+    maxToolSteps: { type: GraphQLInt },
   },
 });
 
@@ -253,6 +256,17 @@ describe('the worst case counts everything the model is sent', () => {
     }
     return (await conversations.messages(`c-${organizationId}`)).map((m) => m.content);
   }
+
+  it('counts one worst case per model call the MCP tool loop may make', async () => {
+    await budget({ limit: '1' });
+    const single = worstCase(['hello world']);
+    const bounded = await send(app(), 'hello world', { mcpServers: ['files'], maxToolSteps: 3 });
+    expect(heldAmount(bounded.body.data)).toBe(3n * single);
+    const defaulted = await send(app(), 'hello world', { mcpServers: ['files'] });
+    expect(heldAmount(defaulted.body.data)).toBe(8n * single);
+    const none = await send(app(), 'hello world', { mcpServers: [] });
+    expect(heldAmount(none.body.data)).toBe(single);
+  });
 
   it('includes the system prompt', async () => {
     await budget({ limit: '1' });
