@@ -81,16 +81,16 @@ describe('CostRecordSpendSource', () => {
     ).toBe(parseUsd('12.32'));
   });
 
-  it('leaves out requests still held (their hold counts as reserved) and pages through many records', async () => {
+  it('sums in the store in one query, leaving out requests still held (their hold counts as reserved)', async () => {
     const many = Array.from({ length: 25 }, (_, i) =>
       record({ usd: '0.01', requestedAt: new Date(Date.parse('2026-03-10T01:00:00Z') + (i % 3) * 1000) }),
     );
     const store = await storeWith(many);
-    const source = new CostRecordSpendSource(store, 4);
-    const find = jest.spyOn(store, 'find');
+    const source = new CostRecordSpendSource(store);
+    const breakdown = jest.spyOn(store, 'breakdown');
     expect(await source.spentInWindow(budget('PROJECT', 'p1'), DAY)).toBe(parseUsd('0.25'));
-    expect(find).toHaveBeenCalledTimes(7);
     const held = [many[0]!.requestId, many[24]!.requestId];
     expect(await source.spentInWindow(budget('PROJECT', 'p1'), DAY, held)).toBe(parseUsd('0.23'));
+    expect(breakdown).toHaveBeenCalledTimes(2);
   });
 });

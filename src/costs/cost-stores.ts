@@ -21,6 +21,8 @@ export interface CostRecordFilter {
   /** Exclusive upper bound on requestedAt. */
   to?: Date;
   kind?: CostRecord['kind'];
+  /** Leave out the records of these requests (budget repairs skip requests still held). */
+  excludeRequestIds?: string[];
 }
 
 /** Position after which the next page starts (records are ordered newest first). */
@@ -76,6 +78,7 @@ export function matchesFilter(record: CostRecord, filter: CostRecordFilter): boo
     (filter.provider === undefined || record.provider === filter.provider) &&
     (filter.model === undefined || record.model === filter.model) &&
     (filter.kind === undefined || record.kind === filter.kind) &&
+    (filter.excludeRequestIds === undefined || !filter.excludeRequestIds.includes(record.requestId)) &&
     (filter.from === undefined || record.requestedAt.getTime() >= filter.from.getTime()) &&
     (filter.to === undefined || record.requestedAt.getTime() < filter.to.getTime())
   );

@@ -128,6 +128,7 @@ export function costRecordQuery(filter: CostRecordFilter): Filter<CostRecordDoc>
   if (filter.provider !== undefined) query.provider = filter.provider;
   if (filter.model !== undefined) query.model = filter.model;
   if (filter.kind !== undefined) query.kind = filter.kind;
+  if (filter.excludeRequestIds?.length) query.requestId = { $nin: filter.excludeRequestIds };
   if (filter.from || filter.to) {
     query.requestedAt = {
       ...(filter.from ? { $gte: filter.from } : {}),

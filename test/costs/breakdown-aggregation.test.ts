@@ -149,6 +149,15 @@ describe('breakdown in the database', () => {
     expect(result.groups.map((g) => g.key.PROJECT)).not.toContain('p3');
   });
 
+  it('leaves out the records of excluded requests (a budget repair skips held requests)', async () => {
+    const excluded = ['req1', 'req2', 'req17'];
+    const result = await store.breakdown({ organizationId: 'org', excludeRequestIds: excluded }, [], 'UTC');
+    const expected = orgRecords().filter((r) => !excluded.includes(r.requestId));
+    expect(expected.length).toBeLessThan(orgRecords().length);
+    expect(result.total.cost.total).toBe(expected.reduce((sum, r) => sum + r.cost.total, 0n));
+    expect(result.total.records).toBe(expected.length);
+  });
+
   it('gives an empty breakdown when nothing matches', async () => {
     const result = await store.breakdown({ organizationId: 'nobody' }, ['DAY'], 'UTC');
     expect(result.groups).toEqual([]);
