@@ -9,6 +9,7 @@ import { MongoAnalyticsSources } from '../../src/analytics/rollups/analytics-sou
 import { RollupService } from '../../src/analytics/rollups/rollup-service';
 import { parseReportFilter } from '../../src/analytics/reports/report-filter';
 import { ReportService } from '../../src/analytics/reports/report-service';
+import { localDay } from '../../src/analytics/reports/local-time';
 import type { CostRecord } from '../../src/costs/cost-record';
 import { FakeClock } from '../../src/shared/clock';
 import { startTestDatabase } from '../helpers/db';
@@ -62,6 +63,28 @@ describe('usageReport', () => {
       sum(records.filter((r) => `${r.provider}/${r.model}` === topModel.key)),
     );
     expect(report.totals.latencyP95Ms!).toBeGreaterThan(report.totals.latencyP50Ms!);
+  });
+
+  it('puts every hour in the local day it starts in, for whole- and half-hour offsets', async () => {
+    const hourOf = (d: Date) => new Date(Math.floor(d.getTime() / 3_600_000) * 3_600_000);
+    for (const timezone of ['Europe/Paris', 'America/New_York', 'Asia/Kolkata']) {
+      // Unaligned edges too: from 05:00 UTC on the first day.
+      const filter = parseReportFilter(ORG, { from: '2026-02-01T05:00:00Z', to: range.to });
+      const report = await reports.usageReport(filter, { timezone });
+      const expected = new Map<string, { cost: bigint; requests: number }>();
+      for (const r of records.filter((r) => r.requestedAt >= filter.from)) {
+        const label = localDay(hourOf(r.requestedAt), timezone);
+        const e = expected.get(label) ?? { cost: 0n, requests: 0 };
+        e.cost += r.cost.total;
+        e.requests += 1;
+        expected.set(label, e);
+      }
+      expect(report.series.map((p) => [p.label, p.summary.costNano, p.summary.requests])).toEqual(
+        [...expected.entries()]
+          .sort((a, b) => a[0].localeCompare(b[0]))
+          .map(([l, e]) => [l, e.cost, e.requests]),
+      );
+    }
   });
 
   it('regroups the same totals into local days for a time zone', async () => {

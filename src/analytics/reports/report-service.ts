@@ -12,7 +12,8 @@ import { detectAnomalies, type Anomaly } from '../stats/anomalies';
 import { summariseTrend, type TrendSummary } from '../stats/trend';
 import { DAY_MS, HOUR_MS, type Dimension, type Granularity } from '../rollups/dimensions';
 import type { RollupDelta } from '../rollups/facts';
-import { addMetrics, emptyMetrics, type RollupMetrics } from '../rollups/metrics';
+import { addMetrics, emptyMetrics, subtractMetrics, type RollupMetrics } from '../rollups/metrics';
+import { coverRange } from '../rollups/rollup-store';
 import type { RollupStore } from '../rollups/rollup-store';
 import { selection, type ReportFilter } from './report-filter';
 import { assertTimeZone, isUtc, localDay } from './local-time';
@@ -121,6 +122,60 @@ export class ReportService {
     return winners.map((key) => ({ dimension, key, summary: summarise(byKey.get(key) ?? emptyMetrics()) }));
   }
 
+  /**
+   * Local days of a time zone, each hour counted in the local day its start falls in, read with
+   * few documents: a UTC day's rollup goes to the local day most of its hours fall in, less the
+   * hours that fall in a neighbouring local day, which are read hourly and counted there (exact:
+   * every measure is a sum or a histogram). Unaligned edges are read hourly.
+   */
+  private async localDayPieces(filter: ReportFilter, timezone: string): Promise<Piece[]> {
+    const sel = selection(filter);
+    const query = {
+      organizationId: filter.organizationId,
+      scope: sel.scope,
+      dimension: sel.dimension,
+      keys: sel.keys,
+    };
+    const pieces: Piece[] = [];
+    const hourly = (r: RollupDelta): Piece => ({
+      start: r.bucketStart,
+      label: localDay(r.bucketStart, timezone),
+      metrics: r.metrics,
+    });
+    const days: RollupDelta[] = [];
+    for (const s of coverRange({ from: filter.from, to: filter.to }, { months: false })) {
+      const rows = await this.rollups.find({ ...query, ...s });
+      if (s.granularity === 'HOUR') pieces.push(...rows.map(hourly));
+      else days.push(...rows);
+    }
+    const majority = new Map<number, { label: string; start: Date }>();
+    const minority: Date[] = [];
+    for (const d of days) {
+      const hours = Array.from({ length: 24 }, (_, h) => new Date(d.bucketStart.getTime() + h * HOUR_MS));
+      const labels = hours.map((h) => localDay(h, timezone));
+      const counts = new Map<string, number>();
+      for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+      const label = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+      majority.set(d.bucketStart.getTime(), { label, start: hours[labels.indexOf(label)]! });
+      hours.forEach((h, i) => labels[i] !== label && minority.push(h));
+    }
+    const aside = await this.rollups.findAt({ ...query, granularity: 'HOUR' }, minority);
+    const removed = new Map<number, RollupMetrics>();
+    for (const h of aside) {
+      pieces.push(hourly(h));
+      const day = Math.floor(h.bucketStart.getTime() / DAY_MS) * DAY_MS;
+      removed.set(day, addMetrics(removed.get(day) ?? emptyMetrics(), h.metrics));
+    }
+    for (const d of days) {
+      const { label, start } = majority.get(d.bucketStart.getTime())!;
+      const metrics = addMetrics(emptyMetrics(), d.metrics);
+      const out = removed.get(d.bucketStart.getTime());
+      if (out) subtractMetrics(metrics, out);
+      pieces.push({ start, label, metrics });
+    }
+    return pieces;
+  }
+
   /** Daily UTC rollups cover whole days only; a range not on day bounds is read hourly. */
   private granularityFor(filter: ReportFilter, wanted: Granularity, timezone: string): Granularity {
     const aligned = filter.from.getTime() % DAY_MS === 0 && filter.to.getTime() % DAY_MS === 0;
@@ -147,24 +202,29 @@ export class ReportService {
       );
     }
     const read = this.granularityFor(filter, granularity, timezone);
-    // UTC days with unaligned edges: whole days from daily rollups, the edges from hourly ones.
-    const rows =
-      granularity === 'DAY' && isUtc(timezone) && read === 'HOUR'
-        ? await this.loadCovering(filter, { months: false })
-        : await this.load(filter, read);
+    let pieces: Piece[];
+    if (granularity === 'DAY' && !isUtc(timezone)) pieces = await this.localDayPieces(filter, timezone);
+    else {
+      // UTC days with unaligned edges: whole days from daily rollups, the edges from hourly ones.
+      const rows =
+        granularity === 'DAY' && read === 'HOUR'
+          ? await this.loadCovering(filter, { months: false })
+          : await this.load(filter, read);
+      pieces = rows.map((r) => ({
+        start: r.bucketStart,
+        label:
+          granularity === 'HOUR' ? r.bucketStart.toISOString() : r.bucketStart.toISOString().slice(0, 10),
+        metrics: r.metrics,
+      }));
+    }
     const buckets = new Map<string, { start: Date; metrics: RollupMetrics }>();
     const total = emptyMetrics();
-    for (const r of rows) {
-      const label =
-        granularity === 'HOUR'
-          ? r.bucketStart.toISOString()
-          : isUtc(timezone)
-            ? r.bucketStart.toISOString().slice(0, 10)
-            : localDay(r.bucketStart, timezone);
-      const b = buckets.get(label) ?? { start: r.bucketStart, metrics: emptyMetrics() };
-      addMetrics(b.metrics, r.metrics);
-      buckets.set(label, b);
-      addMetrics(total, r.metrics);
+    for (const p of pieces) {
+      const b = buckets.get(p.label) ?? { start: p.start, metrics: emptyMetrics() };
+      if (p.start < b.start) b.start = p.start;
+      addMetrics(b.metrics, p.metrics);
+      buckets.set(p.label, b);
+      addMetrics(total, p.metrics);
     }
     const series = [...buckets.entries()]
       .sort((a, b) => a[1].start.getTime() - b[1].start.getTime())
@@ -274,6 +334,13 @@ export class ReportService {
     const end = series.length ? series[series.length - 1]!.at.getTime() + DAY_MS : filter.to.getTime();
     return { ...forecastSeries(history, horizon), startsAt: new Date(end) };
   }
+}
+
+/** Part of one series bucket: a rollup (or a day less some hours) and the bucket it belongs to. */
+interface Piece {
+  start: Date;
+  label: string;
+  metrics: RollupMetrics;
 }
 
 export function metricValue(m: RollupMetrics, metric: Metric): number {

@@ -71,6 +71,25 @@ export function addMetrics(target: RollupMetrics, source: RollupMetrics): Rollup
   return target;
 }
 
+/** Takes `source` out of `target` in place (the inverse of addMetrics); returns `target`. */
+export function subtractMetrics(target: RollupMetrics, source: RollupMetrics): RollupMetrics {
+  const negated = addMetrics(emptyMetrics(), source);
+  negated.requests = -negated.requests;
+  negated.errors = -negated.errors;
+  for (const kind of TOKEN_KINDS) negated.tokens[kind] = -negated.tokens[kind];
+  negated.costNano = -negated.costNano;
+  negated.unpriced = -negated.unpriced;
+  negated.latencyMsSum = -negated.latencyMsSum;
+  negated.latencyCount = -negated.latencyCount;
+  negated.latencyHistogram = negated.latencyHistogram.map((c) => -c);
+  negated.ttftMsSum = -negated.ttftMsSum;
+  negated.ttftCount = -negated.ttftCount;
+  negated.ttftHistogram = negated.ttftHistogram.map((c) => -c);
+  negated.toolCalls = -negated.toolCalls;
+  negated.toolErrors = -negated.toolErrors;
+  return addMetrics(target, negated);
+}
+
 export function sumMetrics(all: Iterable<RollupMetrics>): RollupMetrics {
   const total = emptyMetrics();
   for (const m of all) addMetrics(total, m);

@@ -17,7 +17,7 @@ import {
   type Dimension,
   type StoredGranularity,
 } from './dimensions';
-import type { TimeRange } from './analytics-sources';
+import { ID_CHUNK, type TimeRange } from './analytics-sources';
 
 export interface RollupQuery {
   organizationId: string;
@@ -200,6 +200,25 @@ export class RollupStore {
       .sort({ bucketStart: 1 })
       .toArray();
     return docs.map(deltaOfDoc);
+  }
+
+  /** The rollups of the given bucket starts (at one granularity), read in chunks. */
+  async findAt(query: Omit<RollupQuery, 'range'>, starts: Date[]): Promise<RollupDelta[]> {
+    const out: RollupDelta[] = [];
+    for (let i = 0; i < starts.length; i += ID_CHUNK) {
+      const docs = await this.collection
+        .find({
+          organizationId: query.organizationId,
+          scope: query.scope,
+          granularity: query.granularity,
+          dimension: query.dimension,
+          bucketStart: { $in: starts.slice(i, i + ID_CHUNK) },
+          ...(query.keys ? { key: { $in: query.keys } } : {}),
+        })
+        .toArray();
+      out.push(...docs.map(deltaOfDoc));
+    }
+    return out;
   }
 
   /** The rollups covering `range` with the fewest documents (see `coverRange`). */
