@@ -27,6 +27,12 @@ async function main(): Promise<void> {
         ? `  Admin key     the value of BOOTSTRAP_ADMIN_KEY`
         : `  Admin key     ${bootstrap.key.secret}\n                (shown once: store it now)`,
     );
+    if (!config.PLATFORM_ADMIN_ORG_IDS?.length) {
+      // Performance data span every tenant, so only listed organisations may read them.
+      lines.push(
+        `  Monitoring    set PLATFORM_ADMIN_ORG_IDS=${bootstrap.organization._id.toHexString()} to read it`,
+      );
+    }
   }
   lines.push(`  Workers       ${config.API_ONLY ? 'off (API_ONLY=true)' : 'on'}`, ``);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -47,6 +47,32 @@ describe('docker-compose.yml', () => {
     expect(api.environment.BOOTSTRAP_ADMIN_KEY).toMatch(/^\$\{BOOTSTRAP_ADMIN_KEY:\?/);
   });
 
+  it('serves /metrics on an internal port that is not published', () => {
+    const { api } = compose.services;
+    expect(api.environment.METRICS_PORT).toBe('9464');
+    expect(api.expose).toContain('9464');
+    expect(api.ports.join(' ')).not.toMatch(/9464/);
+  });
+
+  it('gives values the config schema accepts, once compose has substituted them', () => {
+    // `${VAR:?message}` must be provided by the operator: a valid sample stands in for it;
+    // `${VAR:-default}` becomes its default, as compose does when VAR is unset.
+    const substitute = (value: string) =>
+      value
+        .replace(/\$\{[A-Z_]+:\?[^}]*\}/g, 'k'.repeat(40))
+        .replace(/\$\{[A-Z_]+:-([^}]*)\}/g, (_m, fallback: string) => fallback);
+    for (const name of ['api', 'worker']) {
+      const env = Object.fromEntries(
+        Object.entries(compose.services[name].environment as Record<string, string>).map(([k, v]) => [
+          k,
+          substitute(String(v)),
+        ]),
+      );
+      const parsed = envSchema.safeParse(env);
+      expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    }
+  });
+
   it('passes only variables the config schema knows', () => {
     const known = new Set(Object.keys(envSchema.shape));
     for (const name of ['api', 'worker']) {
