@@ -181,7 +181,7 @@ export default async function run(report: BenchReporter): Promise<void> {
       20,
       3,
     );
-    report.measure('usageReport 90 days, daily in Europe/Paris (from hourly)', local, {
+    report.measure('usageReport 90 days, daily in Europe/Paris (days less boundary hours)', local, {
       baseline: 'usageReport 1 day (baseline)',
     });
     // The server's path: the same services on mongoose's connection (its own driver copy).
