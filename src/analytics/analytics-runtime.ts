@@ -13,7 +13,7 @@ import type { Logger } from '../shared/logger';
 import { ReportService } from './reports/report-service';
 import { MongoAnalyticsSources } from './rollups/analytics-sources';
 import { RollupService } from './rollups/rollup-service';
-import { RecommendationService } from './recommendations/recommendation-service';
+import { RecommendationService, type ExtraInputs } from './recommendations/recommendation-service';
 import type { ExportJobService } from './exports/export-jobs';
 import type { ScheduleDoc, ScheduledReportService } from './exports/scheduled-reports';
 
@@ -30,7 +30,12 @@ export interface AnalyticsServices {
   schedules?: { service: ScheduledReportService; register(schedule: ScheduleDoc): Promise<void> };
 }
 
-export function createAnalyticsServices(db: Db, clock: Clock = systemClock): AnalyticsServices {
+export function createAnalyticsServices(
+  db: Db,
+  clock: Clock = systemClock,
+  /** Inputs kept by other features (budget periods) for the recommendation rules. */
+  extraInputs?: ExtraInputs,
+): AnalyticsServices {
   const sources = new MongoAnalyticsSources(db);
   const rollups = new RollupService(db, sources, clock);
   const records = new MongoCostRecordStore(db);
@@ -43,6 +48,7 @@ export function createAnalyticsServices(db: Db, clock: Clock = systemClock): Ana
     recommendations: new RecommendationService(db, rollups.store, clock, {
       // The organisation's own prices win over the catalog, as for billing.
       prices: new PricingService(new MongoPriceOverrideStore(db), undefined, () => clock.now()),
+      extraInputs,
     }),
   };
 }

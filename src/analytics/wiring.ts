@@ -8,6 +8,7 @@
  * Configuration (validated): ANALYTICS_EXPORT_SECRET (>= 32 chars) enables exports and signs
  * webhooks; ANALYTICS_EXPORT_DIR (default ./exports); PUBLIC_URL (default http://localhost:4000).
  */
+import type { ExtraInputs } from './recommendations/recommendation-service';
 import path from 'node:path';
 import type { Db } from 'mongodb';
 import { z } from 'zod';
@@ -50,6 +51,8 @@ export function wireAnalytics(deps: {
   agenda: AnalyticsAgenda;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Inputs kept by other features (budget periods) for the recommendation rules. */
+  extraInputs?: ExtraInputs;
 }): {
   services: AnalyticsServices;
   downloadHandler: ((request: Request) => Promise<Response | null>) | null;
@@ -60,7 +63,7 @@ export function wireAnalytics(deps: {
     throw new AppError('CONFIG_INVALID', `Invalid analytics configuration: ${issues}`);
   }
   const env = parsed.data;
-  const services = createAnalyticsServices(deps.db, deps.clock);
+  const services = createAnalyticsServices(deps.db, deps.clock, deps.extraInputs);
   const drain = defineRollupDrainJob(deps.agenda, services.rollups);
   registerAnalyticsListeners(deps.events, services.rollups, services.sources, drain.request);
 

@@ -15,6 +15,8 @@ import type { Config } from '../config/env';
 import { costTrackingMode, registerCostListeners } from '../costs/cost-events';
 import { createCostServices, type CostServices } from '../costs/cost-services';
 import { createBudgetFeature, type BudgetFeature } from '../budgets/feature';
+import { readBudgetUsage } from '../budgets/budget-usage';
+import { budgetModels } from '../budgets/models';
 import { CostRecordSpendSource } from '../budgets/cost-record-spend';
 import { scheduleBudgetSweeper } from '../budgets/sweeper-job';
 import { MongoCostRecordStore } from '../costs/mongo-cost-stores';
@@ -33,6 +35,9 @@ import type { Logger } from '../shared/logger';
 import { createAppWebhooks } from '../webhooks/app-wiring';
 import { registerWebhookListeners, scheduleWebhookJobs, type WebhookFeature } from '../webhooks/feature';
 import type { WebhookAgenda } from '../webhooks/jobs';
+
+/** How far back budget periods count for the "budget limits" recommendation. */
+const BUDGET_USAGE_LOOKBACK_MS = 90 * 24 * 60 * 60 * 1000;
 
 /** Everything a service may depend on. */
 export interface ServiceDeps {
@@ -89,11 +94,21 @@ export function createServices(deps: ServiceDeps): Services {
     instrumentRunner: monitoring && ((runner) => monitoring.instrumentChatRunner(runner)),
     agenda: deps.agenda,
   });
+  const budgetTables = budgetModels(deps.connection);
   const analytics = wireAnalytics({
     db: deps.db,
     clock: deps.clock,
     events: deps.events,
     agenda: deps.agenda,
+    // The "budget limits" recommendation reads how budgets fared over their recent periods.
+    extraInputs: async (organizationId) => ({
+      budgets: await readBudgetUsage(
+        budgetTables,
+        organizationId,
+        deps.clock.now(),
+        BUDGET_USAGE_LOOKBACK_MS,
+      ),
+    }),
   });
   const services: Omit<Services, 'webhooks'> = {
     auth,

@@ -163,6 +163,12 @@ export class ReservationService {
 
   private async noteBlocked(budget: BudgetRecord, figures: Parameters<AlertService['onBlocked']>[1]) {
     try {
+      if (figures.periodStart) {
+        await this.options.models.Counter.updateOne(
+          { budgetId: budget.id, periodStart: figures.periodStart },
+          { $inc: { blockedRequests: 1 } },
+        );
+      }
       await this.options.alerts.onBlocked(budget, figures);
     } catch (error) {
       // The block itself must not fail because its alert could not be stored.

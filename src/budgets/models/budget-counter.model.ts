@@ -23,6 +23,9 @@ export const counterSchema = new Schema(
     // counter is re-verified only now and then, so a sweep does not rescan every record each time.
     checkedVersion: { type: Number, default: null },
     checkedAt: { type: Date, default: null },
+    // Requests over this budget in the period: refused, or let through under ALERT_ONLY (for the
+    // "budget limits" recommendation).
+    blockedRequests: { type: Number, default: 0 },
   },
   { collection: 'budget_counters', versionKey: false },
 );
