@@ -3,12 +3,10 @@
  * with a visible prefix, listed without secrets, revoked for good. Members manage
  * their own keys; organisation admins manage every key of the organisation.
  */
-import type { AppPubSub } from '../pubsub/pubsub';
-import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
 import { generateApiKey, hashApiKey, visiblePrefix } from './api-key';
 import { createApiKeyInput, objectId, parseInput } from './inputs';
-import type { ApiKeyDoc, AuthModels } from './models';
+import type { ApiKeyDoc, TenancyWriterDeps } from './models';
 import { isOrgAdmin, type Caller } from './roles';
 
 export interface CreatedApiKey {
@@ -18,15 +16,7 @@ export interface CreatedApiKey {
 }
 
 export class ApiKeyService {
-  constructor(
-    private readonly deps: {
-      models: AuthModels;
-      clock: Clock;
-      pubsub: AppPubSub;
-      /** Told when a key stops working (the auth cache forgets its callers). */
-      accessChanged?: () => void;
-    },
-  ) {}
+  constructor(private readonly deps: TenancyWriterDeps) {}
 
   async list(caller: Caller): Promise<ApiKeyDoc[]> {
     const filter: Record<string, unknown> = { organizationId: caller.organizationId };

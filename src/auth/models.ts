@@ -6,6 +6,8 @@
 import { Schema, type Connection, type InferSchemaType, type Model, Types } from 'mongoose';
 import { orgRoles, projectRoles } from './roles';
 import { bindModel } from '../db/model';
+import type { AppPubSub } from '../pubsub/pubsub';
+import type { Clock } from '../shared/clock';
 
 const organizationSchema = new Schema(
   { name: { type: String, required: true } },
@@ -85,6 +87,15 @@ export interface AuthModels {
   ProjectMember: Model<ProjectMemberDoc>;
   ApiKey: Model<ApiKeyDoc>;
   SystemState: Model<{ _id: string; at: Date }>;
+}
+
+/** What the services that change tenancy data (keys, users, memberships) depend on. */
+export interface TenancyWriterDeps {
+  models: AuthModels;
+  clock: Clock;
+  pubsub: AppPubSub;
+  /** Told when what a key may do changes (the auth cache forgets its callers). */
+  accessChanged?: () => void;
 }
 
 export function authModels(connection: Connection): AuthModels {

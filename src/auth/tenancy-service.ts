@@ -3,23 +3,13 @@
  * the caller's organisation, so ids from another tenant behave as if they did not
  * exist (NOT_FOUND), never as FORBIDDEN, which would confirm they exist.
  */
-import type { AppPubSub } from '../pubsub/pubsub';
-import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
 import { addProjectMemberInput, createProjectInput, createUserInput, parseInput } from './inputs';
-import type { AuthModels, OrganizationDoc, ProjectDoc, ProjectMemberDoc, UserDoc } from './models';
+import type { OrganizationDoc, ProjectDoc, ProjectMemberDoc, TenancyWriterDeps, UserDoc } from './models';
 import { canReadProject, isOrgAdmin, type Caller } from './roles';
 
 export class TenancyService {
-  constructor(
-    private readonly deps: {
-      models: AuthModels;
-      clock: Clock;
-      pubsub: AppPubSub;
-      /** Told when a user's project roles change (the auth cache forgets its callers). */
-      accessChanged?: () => void;
-    },
-  ) {}
+  constructor(private readonly deps: TenancyWriterDeps) {}
 
   async organization(caller: Caller): Promise<OrganizationDoc> {
     const org = await this.deps.models.Organization.findById(caller.organizationId).lean();

@@ -8,23 +8,19 @@ import { Types } from 'mongoose';
 
 import { readBudgetUsage } from '../../src/budgets/budget-usage';
 import { budgetModels } from '../../src/budgets/models';
-import { startTestApp, type SeededActor, type TestApp } from '../helpers/app';
+import type { SeededActor, TestApp } from '../helpers/app';
+import { startPricedApp } from './support/priced-app';
 
 let app: TestApp;
 let owner: SeededActor;
 let projectId: string;
 
 beforeAll(async () => {
-  process.env.MOCK_PROVIDER = 'on';
-  app = await startTestApp();
-  owner = await app.seed.createOwner();
-  projectId = (await owner.graphql('mutation { createProject(input: { name: "limits" }) { id } }')).data
-    .createProject.id;
-  const priced = await owner.graphql(
-    `mutation { setModelPrice(input: { provider: "mock", model: "mock-small", inputPerMTok: "1",
-      outputPerMTok: "10", effectiveFrom: "2020-01-01T00:00:00Z" }) { __typename } }`,
-  );
-  expect(priced.errors).toBeUndefined();
+  ({ app, owner, projectId } = await startPricedApp({
+    project: 'limits',
+    inputPerMTok: '1',
+    outputPerMTok: '10',
+  }));
 });
 afterAll(async () => app?.stop());
 

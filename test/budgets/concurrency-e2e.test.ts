@@ -8,7 +8,8 @@
  */
 import { MongoCostRecordStore } from '../../src/costs/mongo-cost-stores';
 import { parseUsd } from '../../src/shared/money';
-import { startTestApp, type SeededActor, type TestApp } from '../helpers/app';
+import type { SeededActor, TestApp } from '../helpers/app';
+import { startPricedApp } from './support/priced-app';
 
 let app: TestApp;
 let owner: SeededActor;
@@ -16,19 +17,15 @@ let other: SeededActor;
 let projectId: string;
 
 beforeAll(async () => {
-  process.env.MOCK_PROVIDER = 'on';
-  app = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '0' } });
-  owner = await app.seed.createOwner();
-  other = await app.seed.createOwner({ organizationName: 'Other' });
-  projectId = (await owner.graphql('mutation { createProject(input: { name: "burst" }) { id } }')).data
-    .createProject.id;
   // Input is free and output costs $10 per million tokens: 1,000 output tokens are exactly $0.01,
   // as the worst case (maxOutputTokens 1000) and as the actual cost (the mock reports 1,000).
-  const priced = await owner.graphql(
-    `mutation { setModelPrice(input: { provider: "mock", model: "mock-small", inputPerMTok: "0",
-      outputPerMTok: "10", effectiveFrom: "2020-01-01T00:00:00Z" }) { __typename } }`,
-  );
-  expect(priced.errors).toBeUndefined();
+  ({ app, owner, projectId } = await startPricedApp({
+    project: 'burst',
+    inputPerMTok: '0',
+    outputPerMTok: '10',
+    env: { RATE_LIMIT_PER_MINUTE: '0' },
+  }));
+  other = await app.seed.createOwner({ organizationName: 'Other' });
 });
 
 afterAll(async () => app?.stop());

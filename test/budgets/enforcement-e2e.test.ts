@@ -4,24 +4,20 @@
  * an admitted request's hold is settled to its actual cost by the cost job.
  */
 import { parseUsd } from '../../src/shared/money';
-import { startTestApp, type SeededActor, type TestApp } from '../helpers/app';
+import type { SeededActor, TestApp } from '../helpers/app';
+import { startPricedApp } from './support/priced-app';
 
 let app: TestApp;
 let owner: SeededActor;
 let projectId: string;
 
 beforeAll(async () => {
-  process.env.MOCK_PROVIDER = 'on';
-  app = await startTestApp();
-  owner = await app.seed.createOwner();
-  projectId = (await owner.graphql('mutation { createProject(input: { name: "budgeted" }) { id } }')).data
-    .createProject.id;
-  // The mock has no catalog price; an organisation price makes its requests estimable ($10 per M output tokens).
-  const priced = await owner.graphql(
-    `mutation { setModelPrice(input: { provider: "mock", model: "mock-small", inputPerMTok: "1",
-      outputPerMTok: "10", effectiveFrom: "2020-01-01T00:00:00Z" }) { __typename } }`,
-  );
-  expect(priced.errors).toBeUndefined();
+  // $10 per million output tokens makes the worst cases below easy to check by hand.
+  ({ app, owner, projectId } = await startPricedApp({
+    project: 'budgeted',
+    inputPerMTok: '1',
+    outputPerMTok: '10',
+  }));
 });
 
 afterAll(async () => app?.stop());
