@@ -175,21 +175,24 @@ export class ConversationService {
     // Chain pre-step results reach the model as context after the caller's own system prompt.
     const system = [input.system, tools?.context].filter((part) => part).join('\n\n') || undefined;
     // Created only now, so a request refused above (e.g. requireTools) leaves no empty conversation.
-    if (isNew) await this.deps.store.create(conversation);
-    await this.deps.store.addMessage({
-      id: this.newId(),
-      conversationId: conversation.id,
-      organizationId: conversation.organizationId,
-      role: 'user',
-      content: input.content,
-      createdAt: now,
-      requestId: null,
-      provider: null,
-      model: null,
-      usage: null,
-      metadata: input.metadata ?? {},
-      toolCalls: [],
-    });
+    // The two writes are independent (readers go through the conversation first): one round trip.
+    await Promise.all([
+      isNew ? this.deps.store.create(conversation) : undefined,
+      this.deps.store.addMessage({
+        id: this.newId(),
+        conversationId: conversation.id,
+        organizationId: conversation.organizationId,
+        role: 'user',
+        content: input.content,
+        createdAt: now,
+        requestId: null,
+        provider: null,
+        model: null,
+        usage: null,
+        metadata: input.metadata ?? {},
+        toolCalls: [],
+      }),
+    ]);
     return {
       input,
       conversation,
