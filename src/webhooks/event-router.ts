@@ -7,7 +7,7 @@
  * job and tool names) come from every tenant.
  */
 import type { DomainEvent } from '../events/event';
-import type { WebhookDeliveryService } from './delivery.service';
+import type { FanOutEvent, WebhookDeliveryService } from './delivery.service';
 import {
   describeExceeded,
   describeForecast,
@@ -33,49 +33,45 @@ export class WebhookEventRouter {
 
   async thresholdReached(event: DomainEvent<'BudgetThresholdReached'>): Promise<number> {
     const { organizationId, ...payload } = event.payload;
-    const { data, description } = describeThreshold(payload, await this.deps.budgetInfo(payload.budgetId));
-    return this.deps.deliveries.fanOut(
-      {
-        eventId: event.id,
-        kind: 'BUDGET_THRESHOLD_REACHED',
-        occurredAt: event.occurredAt,
-        organizationId,
-        data,
-        description,
-      },
-      { organizationId },
+    const described = describeThreshold(payload, await this.deps.budgetInfo(payload.budgetId));
+    return this.toOrganization(
+      organizationId,
+      event.id,
+      'BUDGET_THRESHOLD_REACHED',
+      event.occurredAt,
+      described,
     );
   }
 
   async exceeded(event: DomainEvent<'BudgetExceeded'>): Promise<number> {
     const { organizationId, ...payload } = event.payload;
-    const { data, description } = describeExceeded(payload, await this.deps.budgetInfo(payload.budgetId));
-    return this.deps.deliveries.fanOut(
-      {
-        eventId: event.id,
-        kind: 'BUDGET_EXCEEDED',
-        occurredAt: event.occurredAt,
-        organizationId,
-        data,
-        description,
-      },
-      { organizationId },
-    );
+    const described = describeExceeded(payload, await this.deps.budgetInfo(payload.budgetId));
+    return this.toOrganization(organizationId, event.id, 'BUDGET_EXCEEDED', event.occurredAt, described);
   }
 
   async forecast(alert: StoredForecastAlert): Promise<number> {
     const { organizationId, createdAt, ...rest } = alert;
-    const { data, description } = describeForecast(rest, await this.deps.budgetInfo(alert.budgetId));
+    const described = describeForecast(rest, await this.deps.budgetInfo(alert.budgetId));
+    // The same id the budget feature gives its alert events.
+    return this.toOrganization(
+      organizationId,
+      `budget-alert:${alert.alertId}`,
+      'BUDGET_FORECAST',
+      createdAt,
+      described,
+    );
+  }
+
+  /** One organisation's event to that organisation's subscribed endpoints. */
+  private toOrganization(
+    organizationId: string,
+    eventId: string,
+    kind: FanOutEvent['kind'],
+    occurredAt: Date,
+    described: Pick<FanOutEvent, 'data' | 'description'>,
+  ): Promise<number> {
     return this.deps.deliveries.fanOut(
-      {
-        // The same id the budget feature gives its alert events.
-        eventId: `budget-alert:${alert.alertId}`,
-        kind: 'BUDGET_FORECAST',
-        occurredAt: createdAt,
-        organizationId,
-        data,
-        description,
-      },
+      { eventId, kind, occurredAt, organizationId, ...described },
       { organizationId },
     );
   }
