@@ -71,6 +71,18 @@ export function coverRange(range: TimeRange, options: { months?: boolean } = {})
 /** Fields a ranking needs (cost, then requests). */
 const RANKING = { key: 1, costNano: 1, requests: 1 } as const;
 
+/** The documents of one organisation, scope, granularity and dimension (and keys) in some buckets. */
+function rollupFilter(query: Omit<RollupQuery, 'range'>, bucketStart: Record<string, unknown>) {
+  return {
+    organizationId: query.organizationId,
+    scope: query.scope,
+    granularity: query.granularity,
+    dimension: query.dimension,
+    bucketStart,
+    ...(query.keys ? { key: { $in: query.keys } } : {}),
+  };
+}
+
 export class RollupStore {
   readonly collection: Collection<RollupDoc>;
 
@@ -189,14 +201,7 @@ export class RollupStore {
 
   async find(query: RollupQuery): Promise<RollupDelta[]> {
     const docs = await this.collection
-      .find({
-        organizationId: query.organizationId,
-        scope: query.scope,
-        granularity: query.granularity,
-        dimension: query.dimension,
-        bucketStart: { $gte: query.range.from, $lt: query.range.to },
-        ...(query.keys ? { key: { $in: query.keys } } : {}),
-      })
+      .find(rollupFilter(query, { $gte: query.range.from, $lt: query.range.to }))
       .sort({ bucketStart: 1 })
       .toArray();
     return docs.map(deltaOfDoc);
@@ -207,14 +212,7 @@ export class RollupStore {
     const out: RollupDelta[] = [];
     for (let i = 0; i < starts.length; i += ID_CHUNK) {
       const docs = await this.collection
-        .find({
-          organizationId: query.organizationId,
-          scope: query.scope,
-          granularity: query.granularity,
-          dimension: query.dimension,
-          bucketStart: { $in: starts.slice(i, i + ID_CHUNK) },
-          ...(query.keys ? { key: { $in: query.keys } } : {}),
-        })
+        .find(rollupFilter(query, { $in: starts.slice(i, i + ID_CHUNK) }))
         .toArray();
       out.push(...docs.map(deltaOfDoc));
     }
