@@ -187,6 +187,15 @@ export class ChatRunner {
     let settled = false;
     // An error inside a step still ends with finish-step: that call's usage is then partial.
     let stepFailed = false;
+    // A call cut short counts with the usage its provider had reported so far, if any.
+    const addPartialCall = (finishReason: 'abandoned' | 'error') => {
+      const partialRaw = tracker.current();
+      if (partialRaw) {
+        calls.push(
+          toModelCall(run.format, calls.length, undefined, { finishReason, partial: true, raw: partialRaw }),
+        );
+      }
+    };
     try {
       const result = streamText({ ...run.settings, includeRawChunks: true, onError: () => undefined });
       for await (const part of result.fullStream) {
@@ -243,31 +252,13 @@ export class ChatRunner {
     } finally {
       if (!settled) {
         run.abandon();
-        const partialRaw = tracker.current();
-        if (partialRaw) {
-          calls.push(
-            toModelCall(run.format, calls.length, undefined, {
-              finishReason: 'abandoned',
-              partial: true,
-              raw: partialRaw,
-            }),
-          );
-        }
+        addPartialCall('abandoned');
         request.onAbandoned?.(calls);
       }
       run.done();
     }
     if (failure !== undefined) {
-      const partialRaw = tracker.current();
-      if (partialRaw) {
-        calls.push(
-          toModelCall(run.format, calls.length, undefined, {
-            finishReason: 'error',
-            partial: true,
-            raw: partialRaw,
-          }),
-        );
-      }
+      addPartialCall('error');
       throw this.fail(failure, request, run.timedOut(), calls);
     }
     const chatResult: ChatResult = {

@@ -12,6 +12,7 @@ import {
   getOperationRootType,
   Kind,
   type DefinitionNode,
+  type ExecutionArgs,
   type GraphQLField,
   type GraphQLResolveInfo,
   type GraphQLSchema,
@@ -172,28 +173,41 @@ export function useBudgetEnforcement(options: BudgetEnforcementOptions = {}): Pl
     }
   }
 
+  /**
+   * Reserves for the operation's budgeted fields and remembers the holds; a refusal stops the
+   * operation with its error. Returns whether anything is held.
+   */
+  async function reserveOperation(
+    args: ExecutionArgs,
+    stop: (result: { errors: never[] }) => void,
+    skipQueries: boolean,
+  ): Promise<boolean> {
+    const context = args.contextValue as AppContext;
+    const operation = args.document.definitions.find(
+      (d: DefinitionNode): d is OperationDefinitionNode =>
+        d.kind === Kind.OPERATION_DEFINITION && (!args.operationName || d.name?.value === args.operationName),
+    );
+    if (!operation || (skipQueries && operation.operation === 'query')) return false;
+    const outcome = await reserveAll({
+      schema: args.schema,
+      operation,
+      variables: args.variableValues,
+      context,
+    });
+    if (outcome.error) {
+      stop({ errors: [toError(outcome.error) as never] });
+      return false;
+    }
+    if (!outcome.reservations?.size) return false;
+    held.set(context, outcome.reservations);
+    return true;
+  }
+
   if (!enabled) return {};
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const context = args.contextValue as AppContext;
-      const operation = args.document.definitions.find(
-        (d: DefinitionNode): d is OperationDefinitionNode =>
-          d.kind === Kind.OPERATION_DEFINITION &&
-          (!args.operationName || d.name?.value === args.operationName),
-      );
-      if (!operation || operation.operation === 'query') return;
-      const outcome = await reserveAll({
-        schema: args.schema,
-        operation,
-        variables: args.variableValues,
-        context,
-      });
-      if (outcome.error) {
-        setResultAndStopExecution({ errors: [toError(outcome.error) as never] });
-        return;
-      }
-      if (!outcome.reservations?.size) return;
-      held.set(context, outcome.reservations);
+      if (!(await reserveOperation(args, setResultAndStopExecution, true))) return;
       return {
         onExecuteDone: ({ result }) => {
           if (!('errors' in (result as object))) return;
@@ -202,24 +216,7 @@ export function useBudgetEnforcement(options: BudgetEnforcementOptions = {}): Pl
       };
     },
     async onSubscribe({ args, setResultAndStopExecution }) {
-      const context = args.contextValue as AppContext;
-      const operation = args.document.definitions.find(
-        (d: DefinitionNode): d is OperationDefinitionNode =>
-          d.kind === Kind.OPERATION_DEFINITION &&
-          (!args.operationName || d.name?.value === args.operationName),
-      );
-      if (!operation) return;
-      const outcome = await reserveAll({
-        schema: args.schema,
-        operation,
-        variables: args.variableValues,
-        context,
-      });
-      if (outcome.error) {
-        setResultAndStopExecution({ errors: [toError(outcome.error) as never] });
-        return;
-      }
-      if (outcome.reservations?.size) held.set(context, outcome.reservations);
+      await reserveOperation(args, setResultAndStopExecution, false);
     },
   };
 }
