@@ -9,7 +9,8 @@ import { Types } from 'mongoose';
 import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
 import { hashApiKey } from './api-key';
-import { TtlCache } from './caller-cache';
+import { TtlCache } from '../shared/ttl-cache';
+import { CALLER_CACHE_TTL_MS } from './caller-cache';
 import type { AuthModels } from './models';
 import type { Caller, OrgRole, ProjectRole } from './roles';
 
@@ -31,8 +32,8 @@ export class AuthService {
   private readonly touched = new Map<string, number>();
 
   constructor(private readonly deps: AuthServiceDeps) {
-    this.callers = deps.callers ?? new TtlCache<Caller>();
-    this.projects = deps.projects ?? new TtlCache<true>();
+    this.callers = deps.callers ?? new TtlCache<Caller>(CALLER_CACHE_TTL_MS);
+    this.projects = deps.projects ?? new TtlCache<true>(CALLER_CACHE_TTL_MS);
   }
 
   /** Forget every cached caller: call after anything that changes who may do what. */

@@ -30,7 +30,7 @@ describe('BudgetCache', () => {
     await expect(cache.get('org-1')).rejects.toThrow('store down');
     expect(await cache.get('org-1')).toEqual([budget('org-1')]);
     await cache.get('org-2');
-    await cache.get('org-3'); // third organisation: the cache starts over
+    await cache.get('org-3'); // third organisation: the oldest entry (org-1) goes
     await cache.get('org-1');
     expect(load).toHaveBeenCalledTimes(5);
   });

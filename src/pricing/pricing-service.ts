@@ -10,6 +10,7 @@
  * - `snapshot()` (cost records, repricing: the numbers that are billed) reads each organisation's
  *   prices fresh, once per batch of work.
  */
+import { loadThrough, reload, TtlCache } from '../shared/ttl-cache';
 import type { ModelPrice } from './model-price';
 import { candidateModelNames } from './model-names';
 import { defaultCatalog, type PriceCatalog } from './catalog';
@@ -79,9 +80,7 @@ export interface PricingOptions {
 }
 
 export class PricingService implements PriceResolver {
-  private readonly cache = new Map<string, { rows: Promise<PriceOverride[]>; expiresAt: number }>();
-  private readonly cacheTtlMs: number;
-  private readonly cacheSize: number;
+  private readonly cache: TtlCache<Promise<PriceOverride[]>>;
 
   constructor(
     private readonly overrides: PriceOverrideStore,
@@ -89,23 +88,14 @@ export class PricingService implements PriceResolver {
     private readonly now: () => Date = () => new Date(),
     options: PricingOptions = {},
   ) {
-    this.cacheTtlMs = options.cacheTtlMs ?? 5_000;
-    this.cacheSize = options.cacheSize ?? 10_000;
+    this.cache = new TtlCache(options.cacheTtlMs ?? 5_000, undefined, options.cacheSize ?? 10_000);
   }
 
   /** An organisation's own prices, from the cache unless `fresh`. */
   private organisationRows(organizationId: string, fresh: boolean): Promise<PriceOverride[]> {
-    const now = performance.now();
-    const hit = this.cache.get(organizationId);
-    if (!fresh && hit && hit.expiresAt > now) return hit.rows;
-    const rows = this.overrides.list(organizationId);
-    const entry = { rows, expiresAt: now + this.cacheTtlMs };
-    this.cache.delete(organizationId);
-    if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(organizationId, entry);
     // A failed read is not cached: the next request tries again.
-    rows.catch(() => this.cache.get(organizationId) === entry && this.cache.delete(organizationId));
-    return rows;
+    const read = () => this.overrides.list(organizationId);
+    return fresh ? reload(this.cache, organizationId, read) : loadThrough(this.cache, organizationId, read);
   }
 
   /** A resolver for one batch of billing work: each organisation's prices are read fresh, once. */

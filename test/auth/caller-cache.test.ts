@@ -6,7 +6,7 @@
 import { Types } from 'mongoose';
 
 import { AuthService } from '../../src/auth/auth-service';
-import { TtlCache } from '../../src/auth/caller-cache';
+import { TtlCache } from '../../src/shared/ttl-cache';
 import { authModels } from '../../src/auth/models';
 import type { Caller } from '../../src/auth/roles';
 import { startTestApp, type SeededActor, type TestApp } from '../helpers/app';

@@ -1,4 +1,4 @@
-import { TtlCache } from './caller-cache';
+import { TtlCache } from './ttl-cache';
 
 describe('TtlCache', () => {
   it('keeps entries for the TTL, then forgets them', () => {
