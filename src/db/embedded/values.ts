@@ -150,10 +150,27 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length === 0 ? 0 : a.length < b.length ? -1 : 1;
 }
 
-function compareStrings(a: string, b: string): number {
-  // MongoDB compares strings by UTF-8 bytes; for BMP text this equals code-point order.
+/**
+ * MongoDB compares strings by their UTF-8 bytes, which is code-point order. JavaScript strings are
+ * UTF-16, whose unit order differs from code-point order only where a surrogate (an astral code
+ * point) meets a unit from U+E000 to U+FFFF; shifting those two ranges past each other fixes it.
+ * No buffers are made: this runs for every key comparison of every index.
+ */
+function codePointRank(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800;
+  if (unit >= 0xd800) return unit + 0x2000;
+  return unit;
+}
+
+export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) < codePointRank(y) ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : 1;
 }
 
 /** Total order over BSON values, as MongoDB sorts and compares them. */
