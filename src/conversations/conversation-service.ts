@@ -1,10 +1,14 @@
 /**
  * Sending messages: the request path of an AI call. It validates the input, loads or starts the
- * conversation, calls the provider (generated or streamed, with MCP tools when asked), then makes
- * the one durable write that matters for money: ResponseGenerated, whose outbox row carries the
- * usage event (id derived from it, so a retried dispatch is deduplicated). MCP tool calls the model made are
- * recorded on the assistant message; chain pre-step results reach the model after the system prompt. Cost records are written by the
- * cost-tracking listener, not here. A provider failure still records the usage it charged.
+ * conversation, calls the provider (generated or streamed, with MCP tools when asked), then writes
+ * everything in one parallel round: the conversation (new) or its update time (continued), the
+ * question and the answer together, and the one durable write that matters for money:
+ * ResponseGenerated, whose outbox row carries the usage event (id derived from it, so a retried
+ * dispatch is deduplicated). Nothing is written before the provider answers, so a refused or
+ * failed request leaves no half-written conversation behind; a failed one still stores the
+ * question, and the usage the provider charged. MCP tool calls the model made are recorded on the
+ * assistant message; chain pre-step results reach the model after the system prompt. Cost records
+ * are written by the cost-tracking listener, not here.
  */
 import { randomUUID } from 'node:crypto';
 import type { ModelMessage } from 'ai';
@@ -65,6 +69,12 @@ export type StreamMessageEvent =
 interface PreparedRequest {
   input: ParsedSendMessageInput;
   conversation: Conversation;
+  /** A conversation started by this request: stored with its first messages. */
+  isNew: boolean;
+  /** The caller's message, stored with the answer (or alone when the request fails). */
+  question: Message;
+  /** Set once the conversation and the question are stored. */
+  stored: boolean;
   chat: ChatRequest;
   requestId: string;
   requestedAt: Date;
@@ -151,9 +161,13 @@ export class ConversationService {
       await this.recordFailure(caller, prepared, error, elapsed());
       throw error;
     } finally {
-      if (abandoned && abandoned.length > 0) {
-        await this.recordUsage(caller, prepared, abandoned, 'failed', elapsed(), null);
-      }
+      // A client that went away keeps its question too (a finished or failed stream stored it).
+      await Promise.all([
+        prepared.stored ? undefined : this.storeConversation(prepared, null),
+        abandoned && abandoned.length > 0
+          ? this.recordUsage(caller, prepared, abandoned, 'failed', elapsed(), null)
+          : undefined,
+      ]);
     }
   }
 
@@ -174,11 +188,11 @@ export class ConversationService {
     const tools = await this.toolsFor(caller, input, requestId, options.abortSignal);
     // Chain pre-step results reach the model as context after the caller's own system prompt.
     const system = [input.system, tools?.context].filter((part) => part).join('\n\n') || undefined;
-    // Created only now, so a request refused above (e.g. requireTools) leaves no empty conversation.
-    // The two writes are independent (readers go through the conversation first): one round trip.
-    await Promise.all([
-      isNew ? this.deps.store.create(conversation) : undefined,
-      this.deps.store.addMessage({
+    return {
+      input,
+      conversation,
+      isNew,
+      question: {
         id: this.newId(),
         conversationId: conversation.id,
         organizationId: conversation.organizationId,
@@ -191,11 +205,8 @@ export class ConversationService {
         usage: null,
         metadata: input.metadata ?? {},
         toolCalls: [],
-      }),
-    ]);
-    return {
-      input,
-      conversation,
+      },
+      stored: false,
       requestId,
       requestedAt: now,
       tools,
@@ -259,7 +270,6 @@ export class ConversationService {
           details: { fields: [{ field: 'projectId', message: 'does not match the conversation' }] },
         });
       }
-      await this.deps.store.touch(existing.id, now);
       return { conversation: { ...existing, updatedAt: now }, isNew: false };
     }
     if (!input.projectId) {
@@ -280,6 +290,23 @@ export class ConversationService {
       updatedAt: now,
     };
     return { conversation, isNew: true };
+  }
+
+  /**
+   * Stores the conversation's side of the request: the conversation (or its new update time) and
+   * the question, once, then the answer if there is one. The writes are independent (readers go
+   * through the conversation first), so they run together.
+   */
+  private async storeConversation(prepared: PreparedRequest, answer: Message | null): Promise<void> {
+    const first = !prepared.stored;
+    prepared.stored = true;
+    const { conversation } = prepared;
+    const messages = [...(first ? [prepared.question] : []), ...(answer ? [answer] : [])];
+    await Promise.all([
+      first && prepared.isNew ? this.deps.store.create(conversation) : undefined,
+      first && !prepared.isNew ? this.deps.store.touch(conversation.id, conversation.updatedAt) : undefined,
+      messages.length > 0 ? this.deps.store.addMessages(messages) : undefined,
+    ]);
   }
 
   /** The durable write of the request path: ResponseGenerated, carrying the usage event. */
@@ -356,11 +383,11 @@ export class ConversationService {
       metadata: prepared.input.metadata ?? {},
       toolCalls: (prepared.tools?.calls ?? []).map(toMessageToolCall),
     };
-    // The usage write, the message write and the displayed price are independent: run them
-    // together. Both writes finish before the response returns, so neither can be lost.
+    // The usage write, the conversation writes and the displayed price are independent: run them
+    // together. All writes finish before the response returns, so none can be lost.
     const [, , cost] = await Promise.all([
       this.recordUsage(caller, prepared, calls, 'succeeded', timing, messageId),
-      this.deps.store.addMessage(message),
+      this.storeConversation(prepared, message),
       priceRequest(this.deps.pricing, {
         organizationId: caller.organizationId,
         provider: prepared.input.provider,
@@ -379,9 +406,12 @@ export class ConversationService {
     };
   }
 
+  /** A failed request keeps the question, and the usage the provider charged for it. */
   private async recordFailure(caller: Caller, prepared: PreparedRequest, error: unknown, timing: Timing) {
-    if (error instanceof ProviderRequestError && error.chargedCalls.length > 0) {
-      await this.recordUsage(caller, prepared, error.chargedCalls, 'failed', timing, null);
-    }
+    const charged = error instanceof ProviderRequestError ? error.chargedCalls : [];
+    await Promise.all([
+      this.storeConversation(prepared, null),
+      charged.length > 0 ? this.recordUsage(caller, prepared, charged, 'failed', timing, null) : undefined,
+    ]);
   }
 }

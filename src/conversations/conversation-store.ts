@@ -26,7 +26,8 @@ export interface ConversationStore {
     filter: ConversationFilter,
     page: { first: number; after?: ConversationCursor },
   ): Promise<Conversation[]>;
-  addMessage(message: Message): Promise<void>;
+  /** Stores messages together, in this order (a request's question and its answer). */
+  addMessages(messages: Message[]): Promise<void>;
   /** Messages of a conversation, oldest first. */
   messages(conversationId: string): Promise<Message[]>;
 }
@@ -70,10 +71,12 @@ export class InMemoryConversationStore implements ConversationStore {
       .map((c) => structuredClone(c));
   }
 
-  async addMessage(message: Message): Promise<void> {
-    const list = this.byConversation.get(message.conversationId) ?? [];
-    list.push(structuredClone(message));
-    this.byConversation.set(message.conversationId, list);
+  async addMessages(messages: Message[]): Promise<void> {
+    for (const message of messages) {
+      const list = this.byConversation.get(message.conversationId) ?? [];
+      list.push(structuredClone(message));
+      this.byConversation.set(message.conversationId, list);
+    }
   }
 
   async messages(conversationId: string): Promise<Message[]> {

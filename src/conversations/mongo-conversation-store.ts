@@ -1,6 +1,10 @@
-/** MongoDB store of conversations (`conversations`) and their messages (`messages`). */
+/**
+ * MongoDB store of conversations (`conversations`) and their messages (`messages`). Inserts go
+ * through group commit: under load, concurrent requests share one insert command per collection.
+ */
 import type { Collection, Db, Filter } from 'mongodb';
 
+import { InsertBatcher } from '../db/insert-batcher';
 import type { Conversation, Message } from './conversation';
 import type { ConversationCursor, ConversationFilter, ConversationStore } from './conversation-store';
 
@@ -12,10 +16,14 @@ export class MongoConversationStore implements ConversationStore {
   readonly messageCollection: Collection<MessageDoc>;
   private seq = 0;
   private indexes?: Promise<void>;
+  private readonly conversationInserts: InsertBatcher<ConversationDoc>;
+  private readonly messageInserts: InsertBatcher<MessageDoc>;
 
   constructor(db: Db) {
     this.conversations = db.collection<ConversationDoc>('conversations');
     this.messageCollection = db.collection<MessageDoc>('messages');
+    this.conversationInserts = new InsertBatcher(this.conversations);
+    this.messageInserts = new InsertBatcher(this.messageCollection);
   }
 
   ensureIndexes(): Promise<void> {
@@ -31,7 +39,7 @@ export class MongoConversationStore implements ConversationStore {
 
   async create(conversation: Conversation): Promise<void> {
     const { id, ...rest } = conversation;
-    await this.conversations.insertOne({ _id: id, ...rest });
+    await this.conversationInserts.insert({ _id: id, ...rest });
   }
 
   async get(id: string): Promise<Conversation | null> {
@@ -64,11 +72,14 @@ export class MongoConversationStore implements ConversationStore {
     return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest }));
   }
 
-  async addMessage(message: Message): Promise<void> {
-    const { id, ...rest } = message;
+  async addMessages(messages: Message[]): Promise<void> {
     // seq orders messages written in the same millisecond by this process.
-    this.seq += 1;
-    await this.messageCollection.insertOne({ _id: id, ...rest, seq: this.seq });
+    await this.messageInserts.insertAll(
+      messages.map(({ id, ...rest }) => {
+        this.seq += 1;
+        return { _id: id, ...rest, seq: this.seq };
+      }),
+    );
   }
 
   async messages(conversationId: string): Promise<Message[]> {

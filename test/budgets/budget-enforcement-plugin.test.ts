@@ -238,8 +238,8 @@ describe('the worst case counts everything the model is sent', () => {
       updatedAt: at,
     });
     const long = 'The quarterly report covers spend by provider and model. '.repeat(40);
-    for (const [i, role] of (['user', 'assistant'] as const).entries()) {
-      await conversations.addMessage({
+    await conversations.addMessages(
+      (['user', 'assistant'] as const).map((role, i) => ({
         id: `m${i}-${organizationId}`,
         conversationId: `c-${organizationId}`,
         organizationId,
@@ -252,8 +252,8 @@ describe('the worst case counts everything the model is sent', () => {
         usage: null,
         metadata: {},
         toolCalls: [],
-      });
-    }
+      })),
+    );
     return (await conversations.messages(`c-${organizationId}`)).map((m) => m.content);
   }
 

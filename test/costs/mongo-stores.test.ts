@@ -195,8 +195,10 @@ describe('MongoConversationStore', () => {
         metadata: {},
         toolCalls: [],
       };
-      await store.addMessage({ id: 'm1', role: 'user', content: 'q', ...message });
-      await store.addMessage({ id: 'm2', role: 'assistant', content: 'a', ...message });
+      await store.addMessages([
+        { id: 'm1', role: 'user', content: 'q', ...message },
+        { id: 'm2', role: 'assistant', content: 'a', ...message },
+      ]);
       expect((await store.messages('c1')).map((m) => m.content)).toEqual(['q', 'a']);
       const [first] = await store.list(
         { organizationId: 'org-c', projectIds: ['p1'], userId: 'u1' },
