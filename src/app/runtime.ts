@@ -67,6 +67,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     clock,
     pollIntervalMs: config.JOB_POLL_INTERVAL_MS,
     lockLifetimeMs: config.JOB_LOCK_LIFETIME_MS,
+    outboxLingerMs: config.OUTBOX_LINGER_MS,
   });
   const pubsub = createAppPubSub();
   const events = options.events ?? eventSystem.bus;

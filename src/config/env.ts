@@ -44,6 +44,11 @@ export const envSchema = z.object({
   JOB_POLL_INTERVAL_MS: int(50, 600_000).default(1000),
   /** Lock lifetime of a running job: a job whose process died is retried after this. */
   JOB_LOCK_LIFETIME_MS: int(1000, 3_600_000).default(60_000),
+  /**
+   * How long the first queued event waits for others before cost tracking drains them (ms). Trades
+   * that much response-to-cost-record delay for batched background work.
+   */
+  OUTBOX_LINGER_MS: int(0, 1000).default(10),
   /** Performance monitoring (src/monitoring): instruments, /metrics, thresholds, alerts. */
   MONITORING_ENABLED: booleanFlag.default('true'),
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */

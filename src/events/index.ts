@@ -31,6 +31,8 @@ export interface EventSystemOptions {
   lockLifetimeMs: number;
   /** Agenda instance name (shows in `lastModifiedBy`). */
   name?: string;
+  /** How long the outbox waits for more events before requesting a drain (OUTBOX_LINGER_MS). */
+  outboxLingerMs?: number;
 }
 
 export async function createEventSystem(options: EventSystemOptions): Promise<EventSystem> {
@@ -45,7 +47,12 @@ export async function createEventSystem(options: EventSystemOptions): Promise<Ev
   const receipts = new ReceiptStore(options.db);
   const common = { agenda: queue.agenda, receipts, logger, clock: options.clock };
   const jobs = new AgendaJobDelivery({ ...common, lockLifetimeMs: options.lockLifetimeMs });
-  const outbox = new Outbox({ ...common, db: options.db, leaseMs: options.lockLifetimeMs });
+  const outbox = new Outbox({
+    ...common,
+    db: options.db,
+    leaseMs: options.lockLifetimeMs,
+    lingerMs: options.outboxLingerMs,
+  });
   await outbox.ensureIndexes();
   const bus = new DomainEventBus({ logger, jobs, outbox });
   return { bus, queue, outbox };

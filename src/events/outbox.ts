@@ -1,6 +1,6 @@
 /**
  * The durable outbox for hot events (ResponseGenerated, >= 1,000/s). Dispatch costs
- * one insert; a notified agenda job drains rows in batches. Each row lists the
+ * one insert (shared with concurrent dispatches under load); a notified agenda job drains rows in batches. Each row lists the
  * listeners still pending; a listener is removed from the row once it succeeded (and
  * its receipt is written), so a crash mid-batch replays only unfinished work.
  *
@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Agenda } from 'agenda';
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import { InsertBatcher } from '../db/insert-batcher';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { isAppError } from '../shared/errors';
@@ -57,6 +58,11 @@ export interface OutboxOptions {
   batchSize?: number;
   /** How long a claimed batch is reserved for one drain. */
   leaseMs?: number;
+  /**
+   * How long a first event waits for others before its drain is requested (default 10 ms). Under
+   * load drains run back to back and this does not apply.
+   */
+  lingerMs?: number;
   /** How long rows whose listeners all succeeded are kept (default 7 days). */
   doneRetentionSeconds?: number;
   collectionName?: string;
@@ -64,9 +70,12 @@ export interface OutboxOptions {
 
 export class Outbox implements QueuedDelivery {
   readonly collection: Collection<OutboxRow>;
+  /** Group commit: under load, concurrent dispatches share one insert command. */
+  private readonly inserts: InsertBatcher<OutboxRow>;
   private readonly listeners = new Map<string, RegisteredListener>();
   private readonly batchSize: number;
   private readonly leaseMs: number;
+  private readonly lingerMs: number;
   private triggerPendingUntil = 0;
   /** Drains running in this process, and whether a row arrived while one was running. */
   private drainsRunning = 0;
@@ -75,8 +84,10 @@ export class Outbox implements QueuedDelivery {
 
   constructor(private readonly options: OutboxOptions) {
     this.collection = options.db.collection<OutboxRow>(options.collectionName ?? 'event_outbox');
-    this.batchSize = options.batchSize ?? 200;
+    this.inserts = new InsertBatcher(this.collection);
+    this.batchSize = options.batchSize ?? 500;
     this.leaseMs = options.leaseMs ?? 60_000;
+    this.lingerMs = options.lingerMs ?? 10;
     options.agenda.define(
       OUTBOX_DRAIN_JOB,
       async () => {
@@ -123,7 +134,7 @@ export class Outbox implements QueuedDelivery {
       createdAt: now,
     };
     try {
-      await this.collection.insertOne(row);
+      await this.inserts.insert(row);
     } catch (error) {
       // Same event id dispatched again: it is already durable, nothing to add.
       if ((error as { code?: number }).code !== 11000) throw error;
@@ -148,7 +159,12 @@ export class Outbox implements QueuedDelivery {
     }
     const now = Date.now();
     if (now < this.triggerPendingUntil) return;
-    this.triggerPendingUntil = now + 100;
+    this.triggerPendingUntil = now + this.lingerMs + 100;
+    // Linger: events of the next few milliseconds ride along, so a moderately busy server drains
+    // in batches instead of one job per event, and the drain starts after the response is sent.
+    if (this.lingerMs > 0) {
+      await new Promise<void>((resolve) => setTimeout(resolve, this.lingerMs).unref());
+    }
     await this.options.agenda.now(OUTBOX_DRAIN_JOB);
   }
 
@@ -180,18 +196,22 @@ export class Outbox implements QueuedDelivery {
     const now = new Date();
     const due = { state: 'pending' as const, nextAttemptAt: { $lte: now }, claimedUntil: { $lte: now } };
     const candidates = await this.collection
-      .find(due, { projection: { _id: 1 } })
+      .find(due)
       .sort({ nextAttemptAt: 1 })
       .limit(this.batchSize)
       .toArray();
     if (candidates.length === 0) return [];
     const token = randomUUID();
+    const claim = { claimedBy: token, claimedUntil: new Date(now.getTime() + this.leaseMs) };
+    const ids = { $in: candidates.map((c) => c._id) };
     // Each row's update is atomic, so two drains racing for a row cannot both win it.
-    await this.collection.updateMany(
-      { ...due, _id: { $in: candidates.map((c) => c._id) } },
-      { $set: { claimedBy: token, claimedUntil: new Date(now.getTime() + this.leaseMs) } },
-    );
-    return this.collection.find({ claimedBy: token }).toArray();
+    const { modifiedCount } = await this.collection.updateMany({ ...due, _id: ids }, { $set: claim });
+    // Won every row (the usual case): the rows read are the rows claimed. A row another drain
+    // finished or rescheduled meanwhile is no longer due, so it cannot be among them.
+    if (modifiedCount === candidates.length) return candidates.map((row) => ({ ...row, ...claim }));
+    // Lost some to another drain: read back what this one won (by _id, which is indexed; the
+    // collection keeps finished rows for days).
+    return this.collection.find({ _id: ids, claimedBy: token }).toArray();
   }
 
   private async processBatch(rows: OutboxRow[]): Promise<number> {
@@ -220,11 +240,20 @@ export class Outbox implements QueuedDelivery {
     }
 
     const ops: AnyBulkWriteOperation<OutboxRow>[] = [];
+    const allDone: string[] = [];
     let finished = 0;
     let retryAt: number | undefined;
     const now = Date.now();
     for (const row of rows) {
       const { done, failed, retry, lastError } = outcomes.get(row._id)!;
+      // The usual row: every listener succeeded at the first try. They all get one update.
+      if (row.failed.length === 0 && failed.length === 0 && retry.length === 0 && !lastError) {
+        if (row.pending.every((n) => done.includes(n))) {
+          allDone.push(row._id);
+          finished += 1;
+          continue;
+        }
+      }
       const remaining = row.pending.filter((n) => !done.includes(n) && !failed.includes(n));
       const nextDelay = retry.length ? Math.min(...retry.map((r) => r.delay)) : 0;
       const state =
@@ -245,6 +274,23 @@ export class Outbox implements QueuedDelivery {
               claimedBy: null,
               ...(state === 'done' ? { finishedAt: new Date(now) } : {}),
               ...(lastError ? { lastError } : {}),
+            },
+          },
+        },
+      });
+    }
+    if (allDone.length > 0) {
+      ops.push({
+        updateMany: {
+          filter: { _id: { $in: allDone } },
+          update: {
+            $set: {
+              state: 'done',
+              pending: [],
+              nextAttemptAt: new Date(now),
+              claimedUntil: new Date(0),
+              claimedBy: null,
+              finishedAt: new Date(now),
             },
           },
         },
