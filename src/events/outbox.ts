@@ -63,6 +63,8 @@ export interface OutboxOptions {
    * load drains run back to back and this does not apply.
    */
   lingerMs?: number;
+  /** How many batches one drain works on at once (default 2). */
+  lanes?: number;
   /** How long rows whose listeners all succeeded are kept (default 7 days). */
   doneRetentionSeconds?: number;
   collectionName?: string;
@@ -76,6 +78,7 @@ export class Outbox implements QueuedDelivery {
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly lingerMs: number;
+  private readonly lanes: number;
   private triggerPendingUntil = 0;
   /** Drains running in this process, and whether a row arrived while one was running. */
   private drainsRunning = 0;
@@ -88,6 +91,7 @@ export class Outbox implements QueuedDelivery {
     this.batchSize = options.batchSize ?? 500;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.lingerMs = options.lingerMs ?? 10;
+    this.lanes = options.lanes ?? 2;
     options.agenda.define(
       OUTBOX_DRAIN_JOB,
       async () => {
@@ -173,22 +177,33 @@ export class Outbox implements QueuedDelivery {
     await this.options.agenda.every(every, OUTBOX_DRAIN_JOB);
   }
 
-  /** Drains until no due row is left. Returns the number of rows finished. */
+  /**
+   * Drains until no due row is left. Returns the number of rows finished. Batches are claimed and
+   * processed by `lanes` loops at once, so one batch's round trips overlap the next one's: under
+   * load a single loop spends most of its time waiting behind request traffic.
+   */
   async drain(): Promise<number> {
     this.drainsRunning += 1;
     try {
       await this.ensureIndexes();
-      let finished = 0;
-      for (;;) {
-        this.arrivedWhileDraining = false;
-        const batch = await this.claimBatch();
-        // Nothing due: stop, unless a row arrived after the claim looked (its trigger was
-        // absorbed by this drain). The check and the stop run without a gap, so no row is missed.
-        if (batch.length === 0 && !this.arrivedWhileDraining) return finished;
-        if (batch.length > 0) finished += await this.processBatch(batch);
-      }
+      const lanes = await Promise.all(Array.from({ length: this.lanes }, () => this.drainLane()));
+      return lanes.reduce((a, b) => a + b, 0);
     } finally {
       this.drainsRunning -= 1;
+    }
+  }
+
+  private async drainLane(): Promise<number> {
+    let finished = 0;
+    for (;;) {
+      // A lane clears the flag only right before its own claim, and that claim sees every row
+      // whose trigger set it; so whichever lane stops, no row is missed.
+      this.arrivedWhileDraining = false;
+      const batch = await this.claimBatch();
+      // Nothing due: stop, unless a row arrived after the claim looked (its trigger was
+      // absorbed by this drain). The check and the stop run without a gap, so no row is missed.
+      if (batch.length === 0 && !this.arrivedWhileDraining) return finished;
+      if (batch.length > 0) finished += await this.processBatch(batch);
     }
   }
 

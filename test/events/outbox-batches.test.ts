@@ -2,13 +2,16 @@
  * Batch listeners on the outbox, on the real database chain: all due events of a drain reach the
  * listener in one call; events with a receipt are not handed over again; a batch that fails is
  * retried event by event, so one bad event is parked while the others complete; a self-idempotent
- * listener runs without receipts.
+ * listener runs without receipts; several lanes and racing drains still handle each event once.
  */
 import { MongoClient, type Db } from 'mongodb';
 
 import type { DatabaseHandle } from '../../src/db/chain';
 import { createEventSystem, type EventSystem } from '../../src/events';
 import { createEvent } from '../../src/events/event';
+import { defaultRetryPolicy, type RegisteredListener } from '../../src/events/listener';
+import { Outbox } from '../../src/events/outbox';
+import { ReceiptStore } from '../../src/events/receipts';
 import { systemClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
 import { startTestDatabase } from '../helpers/db';
@@ -157,4 +160,53 @@ it('parks a stored row that no longer validates instead of handing it to the bat
   expect(await db.collection('event_outbox').findOne({ _id: broken.id as never })).toMatchObject({
     state: 'failed',
   });
+});
+
+it('drains in several lanes, and with two drains racing, handles every event exactly once', async () => {
+  const system = await apiProcess();
+  const handled = new Map<string, number>();
+  const listener: RegisteredListener = {
+    event: 'ResponseGenerated',
+    name: 'lanes',
+    mode: 'queued',
+    selfIdempotent: true,
+    handle: () => undefined,
+    handleBatch: async (events) => {
+      for (const event of events) handled.set(event.id, (handled.get(event.id) ?? 0) + 1);
+      // Yield, so the other lanes and the other drain claim while this batch is in hand.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    },
+    retry: defaultRetryPolicy,
+    concurrency: 5,
+  };
+  // Two processes' outboxes on one collection: small batches, three lanes each.
+  const outbox = () => {
+    const o = new Outbox({
+      db,
+      agenda: system.queue.agenda,
+      receipts: new ReceiptStore(db),
+      logger: createLogger({ level: 'silent' }),
+      clock: systemClock,
+      batchSize: 7,
+      lanes: 3,
+      collectionName: 'outbox_lanes',
+    });
+    o.register(listener);
+    return o;
+  };
+  const [a, b] = [outbox(), outbox()];
+  const events = Array.from({ length: 120 }, (_, i) => response('lanes', i));
+  for (const event of events.slice(0, 80)) await a.enqueue(event, [listener]);
+  // Forty more arrive while both drain.
+  const [first, second] = await Promise.all([
+    a.drain(),
+    b.drain(),
+    Promise.all(events.slice(80).map((event) => b.enqueue(event, [listener]))),
+  ]);
+  // Whatever arrived after both had stopped is left for the next drain (a trigger or the sweep).
+  const rest = await a.drain();
+  expect(first + second + rest).toBe(120);
+  expect([...handled.values()].every((n) => n === 1)).toBe(true);
+  expect(handled.size).toBe(120);
+  expect(await db.collection('outbox_lanes').countDocuments({ state: 'done' })).toBe(120);
 });
