@@ -6,13 +6,18 @@
  *   interleaved in the same run, with the bare provider call as the floor ("excluding the provider");
  * - response -> CostRecord stored, in async mode;
  * - throughput: sustained sendMessage/s with tracking on for COSTS_BENCH_SECONDS (default 60),
- *   and the outbox backlog left at the end;
+ *   with the outbox backlog sampled through the run, twice on the embedded tier: all in one
+ *   process, then with the database in its own process (`npm run db`), as production runs mongod;
  * - where the time goes: database commands per request on each side (request path, job), and
  *   each stage of the request path and of the job timed on its own.
  */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
 import { MongoClient } from 'mongodb';
 
 import { ConversationService } from '../src/conversations/conversation-service';
+import { InMemoryConversationStore } from '../src/conversations/conversation-store';
 import { MongoConversationStore } from '../src/conversations/mongo-conversation-store';
 import { createCostAnnouncer, registerCostListeners, type CostTrackingMode } from '../src/costs/cost-events';
 import { CostTrackingService } from '../src/costs/cost-tracking-service';
@@ -45,9 +50,19 @@ const input = (i: number) => ({
   content: `hello ${i}`,
 });
 
-export default async function run(report: BenchReporter): Promise<void> {
-  const database = await startDatabase({ dbName: `bench_costs_${Date.now()}`, logger });
-  const client = new MongoClient(database.uri, { monitorCommands: true });
+type EventSystem = Awaited<ReturnType<typeof createEventSystem>>;
+
+/** Waits until the background worker has nothing left to do. */
+async function settleWorker(system: EventSystem): Promise<void> {
+  while ((await system.outbox.collection.countDocuments({ state: 'pending' })) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 3));
+}
+
+/** Everything one process of the platform runs for sendMessage, on the database at `uri`. */
+async function buildStack(uri: string, dbName: string) {
+  const client = new MongoClient(uri, { monitorCommands: true });
   const commands = new Map<string, number>();
   client.on('commandStarted', (e) => {
     const target = (e.command as Record<string, unknown>)[e.commandName];
@@ -55,7 +70,7 @@ export default async function run(report: BenchReporter): Promise<void> {
     commands.set(key, (commands.get(key) ?? 0) + 1);
   });
   await client.connect();
-  const db = client.db(database.dbName);
+  const db = client.db(dbName);
   const system = await createEventSystem({
     db,
     logger,
@@ -106,8 +121,46 @@ export default async function run(report: BenchReporter): Promise<void> {
   registerCostListeners(syncSystem.bus, costs, 'sync' satisfies CostTrackingMode);
   const service = (events: typeof system.bus) =>
     new ConversationService({ store, runner, costs, pricing, events, clock: systemClock });
-  const asyncService = service(system.bus);
-  const syncService = service(syncSystem.bus);
+  return {
+    runner,
+    pricing,
+    costs,
+    store,
+    system,
+    commands,
+    stored,
+    asyncService: service(system.bus),
+    syncService: service(syncSystem.bus),
+    async stop() {
+      await system.queue.stop(5_000);
+      await syncSystem.queue.stop(1_000);
+      await client.close();
+    },
+  };
+}
+
+/** The database on its own, as production runs mongod: `npm run db` in a child process. */
+async function databaseProcess(): Promise<{ uri: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../src/db/cli.ts')], {
+    env: { ...process.env, DB_MODE: 'embedded', MONGODB_URI: '', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /^MONGODB_URI=(.+)$/m.exec(out);
+      if (match) resolve(match[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`npm run db exited with ${code}`)));
+  });
+  return { uri: line, stop: () => child.kill('SIGTERM') };
+}
+
+export default async function run(report: BenchReporter): Promise<void> {
+  const database = await startDatabase({ dbName: `bench_costs_${Date.now()}`, logger });
+  const stack = await buildStack(database.uri, database.dbName);
+  const { runner, pricing, costs, store, system, commands, stored, asyncService, syncService } = stack;
 
   try {
     // 1. Request overhead, interleaved so both modes see the same machine state.
@@ -115,13 +168,18 @@ export default async function run(report: BenchReporter): Promise<void> {
     const provider: number[] = [];
     const asyncTimes: number[] = [];
     const syncTimes: number[] = [];
-    // Each timed request starts with the background worker idle, so neither mode is charged for
-    // the other's queued work (the job's own cost is a stage below; the throughput run has both).
-    const settle = async () => {
-      while ((await system.outbox.collection.countDocuments({ state: 'pending' })) > 0) {
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 3));
+    // Each round starts with the background worker idle and one untimed warm-up call, then times
+    // the provider alone and both modes back to back, alternating which mode goes first. Async's
+    // drain waits OUTBOX_LINGER_MS (10 ms) before it starts, which is longer than the round, so
+    // neither mode is charged for the other's queued work (the job's own cost is a stage below;
+    // the throughput runs carry both together).
+    const settle = () => settleWorker(system);
+    const providerCall = () =>
+      runner.generate({ provider: 'mock', model: 'mock-small', messages: [{ role: 'user', content: 'hi' }] });
+    const timed = async (samples: number[], fn: () => Promise<unknown>) => {
+      const t = now();
+      await fn();
+      samples.push(now() - t);
     };
     for (let i = 0; i < 30; i += 1) {
       await asyncService.sendMessage(caller, input(i));
@@ -129,20 +187,11 @@ export default async function run(report: BenchReporter): Promise<void> {
     }
     for (let i = 0; i < iterations; i += 1) {
       await settle();
-      let t = now();
-      await runner.generate({
-        provider: 'mock',
-        model: 'mock-small',
-        messages: [{ role: 'user', content: 'hi' }],
-      });
-      provider.push(now() - t);
-      t = now();
-      await asyncService.sendMessage(caller, input(i));
-      asyncTimes.push(now() - t);
-      await settle();
-      t = now();
-      await syncService.sendMessage(caller, input(i));
-      syncTimes.push(now() - t);
+      await providerCall();
+      await timed(provider, providerCall);
+      const asyncRun = () => timed(asyncTimes, () => asyncService.sendMessage(caller, input(i)));
+      const syncRun = () => timed(syncTimes, () => syncService.sendMessage(caller, input(i)));
+      for (const step of i % 2 === 0 ? [asyncRun, syncRun] : [syncRun, asyncRun]) await step();
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
     const floor = median(provider);
@@ -164,10 +213,12 @@ export default async function run(report: BenchReporter): Promise<void> {
     );
     report.note(
       `p50 overhead excluding the provider: async ${asyncOverhead.toFixed(2)} ms, sync ${syncOverhead.toFixed(2)} ms. ` +
-        'Both modes pay the conversation writes (conversation, two messages) and the displayed price (cached); ' +
-        'async adds one outbox row carrying the usage event, sync adds the tracking itself: the usage event, ' +
-        'the charges read, a fresh price read and the cost record. The 85% target needs the request path to be ' +
-        'almost nothing next to tracking; the three conversation writes both modes share keep it out of reach.',
+        'Both modes pay one write round after the provider answers (the conversation, the question and the ' +
+        'answer, in parallel; the stage rows below time it) and the displayed price (cached). Async adds the ' +
+        'outbox row carrying the usage event to that round; sync adds the tracking itself after it: the usage ' +
+        'event, the charges read, the cost record and its announcement. The code of the request path without a ' +
+        'database is a stage row too: nearly all of the async overhead is that one write round, which both ' +
+        'modes share, so 85% would need the conversation writes to cost a sixth of tracking.',
     );
 
     // 2. Response -> CostRecord stored (async).
@@ -182,14 +233,33 @@ export default async function run(report: BenchReporter): Promise<void> {
     report.measure('response -> CostRecord stored (async)', lag, { target: 'p95 <= 50 ms' });
 
     // 3. Where the time goes.
-    await stages(report, { asyncService, store, costs, pricing, system, commands });
+    await stages(report, { asyncService, store, costs, pricing, system, commands, runner });
 
-    // 4. Sustained throughput with tracking on.
-    await throughput(report, asyncService, system.outbox.collection, database.tier);
+    // 4. Sustained throughput with tracking on: first as the process started above (with the
+    // embedded tier, API, worker and database share one thread), then with the database in its own
+    // process, which is how production runs (mongod, or `npm run db`).
+    const shape =
+      database.tier === 'embedded'
+        ? 'one process: API, worker and embedded database on one thread'
+        : `database tier ${database.tier}`;
+    await throughput(report, asyncService, system.outbox.collection, shape);
+    if (database.tier === 'embedded') {
+      const separate = await databaseProcess();
+      const remote = await buildStack(separate.uri, `bench_costs_tp_${Date.now()}`);
+      try {
+        await throughput(
+          report,
+          remote.asyncService,
+          remote.system.outbox.collection,
+          'database in its own process (npm run db), API and worker in this one',
+        );
+      } finally {
+        await remote.stop();
+        separate.stop();
+      }
+    }
   } finally {
-    await system.queue.stop(5_000);
-    await syncSystem.queue.stop(1_000);
-    await client.close();
+    await stack.stop();
     await database.stop();
   }
 }
@@ -199,13 +269,15 @@ interface StageDeps {
   store: MongoConversationStore;
   costs: CostTrackingService;
   pricing: PricingService;
-  system: Awaited<ReturnType<typeof createEventSystem>>;
+  system: EventSystem;
   commands: Map<string, number>;
+  runner: ChatRunner;
 }
 
 /** Database commands per request, then each stage of the request path and the job on its own. */
 async function stages(report: BenchReporter, deps: StageDeps): Promise<void> {
-  const { asyncService, store, costs, pricing, system, commands } = deps;
+  const { asyncService, store, costs, pricing, system, commands, runner } = deps;
+  const settle = () => settleWorker(system);
   // Commands per request, request path and job together (the worker runs), until the outbox is empty.
   const n = 200;
   commands.clear();
@@ -223,12 +295,13 @@ async function stages(report: BenchReporter, deps: StageDeps): Promise<void> {
   );
 
   // Each request-path stage alone.
+  // A stage that returns a number timed itself (to leave its set-up out).
   const time = async (fn: (i: number) => Promise<unknown>, count = 300) => {
     const samples: number[] = [];
     for (let i = 0; i < count; i += 1) {
       const t = now();
-      await fn(i);
-      samples.push(now() - t);
+      const own = await fn(i);
+      samples.push(typeof own === 'number' ? own : now() - t);
     }
     return samples;
   };
@@ -247,21 +320,6 @@ async function stages(report: BenchReporter, deps: StageDeps): Promise<void> {
     metadata: {},
     toolCalls: [],
   });
-  report.measure(
-    'stage: conversation insert',
-    await time((i) =>
-      store.create({
-        id: `stage-conv-${i}`,
-        organizationId: 'org',
-        projectId: 'p1',
-        userId: 'u1',
-        title: 'hello',
-        createdAt: at,
-        updatedAt: at,
-      }),
-    ),
-  );
-  report.measure('stage: message insert', await time((i) => store.addMessages([message(i, 'user')])));
   const usageEvent = (i: number, prefix: string) => ({
     id: `ue_${prefix}-${i}`,
     organizationId: 'org',
@@ -285,9 +343,39 @@ async function stages(report: BenchReporter, deps: StageDeps): Promise<void> {
     requestedAt: at,
     latencyMs: 1,
   });
+  // The request path's code with no database at all: in-memory conversations, events dropped.
+  const bare = new ConversationService({
+    store: new InMemoryConversationStore(),
+    runner,
+    costs,
+    pricing,
+    events: { dispatch: async () => undefined, listen: () => undefined },
+    clock: systemClock,
+  });
   report.measure(
-    'stage: ResponseGenerated with its usage event (outbox insert)',
-    await time((i) => system.bus.dispatch(responseGeneratedFor(usageEvent(i, 'stage'), at))),
+    'stage: sendMessage without a database (in-memory store, events dropped)',
+    await time((i) => bare.sendMessage(caller, input(i))),
+  );
+  report.measure(
+    'stage: the write round (conversation, question + answer, outbox row, in parallel)',
+    await time(async (i) => {
+      await settle();
+      const t = now();
+      await Promise.all([
+        store.create({
+          id: `stage-conv-${i}`,
+          organizationId: 'org',
+          projectId: 'p1',
+          userId: 'u1',
+          title: 'hello',
+          createdAt: at,
+          updatedAt: at,
+        }),
+        store.addMessages([message(i, 'user'), message(i, 'assistant')]),
+        system.bus.dispatch(responseGeneratedFor(usageEvent(i, 'stage'), at)),
+      ]);
+      return now() - t;
+    }),
   );
   report.measure(
     'stage: displayed price (organisation prices cached)',
@@ -310,31 +398,42 @@ async function throughput(
   report: BenchReporter,
   asyncService: ConversationService,
   outbox: { countDocuments(filter: object): Promise<number> },
-  tier: string,
+  shape: string,
 ): Promise<void> {
   const seconds = Number(process.env.COSTS_BENCH_SECONDS ?? 60);
   const concurrency = Number(process.env.COSTS_BENCH_CONCURRENCY ?? 32);
+  const backlog = () => outbox.countDocuments({ state: 'pending' });
+  const label = shape.startsWith('database in its own') ? ' (database in its own process)' : '';
   try {
     const deadline = now() + seconds * 1000;
     let done = 0;
+    // The backlog every tenth of the run: growing means the worker is falling behind.
+    const samples: number[] = [];
+    const sampler = setInterval(() => void backlog().then((n) => samples.push(n)), (seconds * 1000) / 10);
     await Promise.all(
       Array.from({ length: concurrency }, async (_, worker) => {
         for (let i = 0; now() < deadline; i += 1) {
-          await asyncService.sendMessage(caller, input(i), { requestId: `tp-${worker}-${i}` });
+          await asyncService.sendMessage(caller, input(i), {
+            requestId: `tp-${shape.length}-${worker}-${i}`,
+          });
           done += 1;
         }
       }),
     );
-    report.value('sustained sendMessage/s with async tracking', Math.round(done / seconds), 'req/s', {
+    clearInterval(sampler);
+    const atEnd = await backlog();
+    const stopped = now();
+    while ((await backlog()) > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const cleared = now() - stopped;
+    report.value(`sustained sendMessage/s with async tracking${label}`, Math.round(done / seconds), 'req/s', {
       target: '>= 1000/s on 2 cores',
     });
-    report.value('outbox backlog at the end', await outbox.countDocuments({ state: 'pending' }), 'events', {
-      target: 'not growing',
-    });
+    report.value(`outbox backlog at the end${label}`, atEnd, 'events', { target: 'not growing' });
     report.note(
-      `throughput: ${done} requests in ${seconds} s at concurrency ${concurrency}; database tier ${tier}.`,
+      `throughput, ${shape}: ${done} requests in ${seconds} s at concurrency ${concurrency}; ` +
+        `backlog every ${seconds / 10} s: ${samples.join(', ')}; at the end ${atEnd}, cleared ${Math.round(cleared)} ms after the load stopped.`,
     );
   } catch (error) {
-    report.note(`throughput run failed: ${(error as Error).message}`);
+    report.note(`throughput run (${shape}) failed: ${(error as Error).message}`);
   }
 }
