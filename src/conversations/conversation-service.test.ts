@@ -108,6 +108,15 @@ const send = (content: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** Role and text of every message in the caller's only conversation (none: no conversation). */
+async function storedMessages(service: ConversationService): Promise<[string, string][]> {
+  const { conversations } = await service.listConversations(member);
+  if (conversations.length === 0) return [];
+  expect(conversations).toHaveLength(1);
+  const { messages } = await service.getConversation(member, conversations[0]!.id);
+  return messages.map((m) => [m.role, m.content]);
+}
+
 describe('sendMessage', () => {
   it('answers, stores both messages, and records exactly what the request cost', async () => {
     const { service, scripts, costRecords, published, priceMock } = setup();
@@ -153,7 +162,27 @@ describe('sendMessage', () => {
       send('again', { conversationId: first.conversation.id, projectId: undefined }),
     );
     expect(second.conversation.id).toBe(first.conversation.id);
-    expect((await service.getConversation(member, first.conversation.id)).messages).toHaveLength(4);
+    const { messages } = await service.getConversation(member, first.conversation.id);
+    expect(messages.map((m) => [m.role, m.content])).toEqual([
+      ['user', 'one'],
+      ['assistant', first.message.content],
+      ['user', 'again'],
+      ['assistant', 'two'],
+    ]);
+  });
+
+  it('moves a continued conversation to the top of the list when the answer is stored', async () => {
+    const { service, clock } = setup();
+    const older = await service.sendMessage(member, send('older'));
+    clock.advance(60_000);
+    await service.sendMessage(member, send('newer'));
+    clock.advance(60_000);
+    await service.sendMessage(
+      member,
+      send('back', { conversationId: older.conversation.id, projectId: undefined }),
+    );
+    const { conversations } = await service.listConversations(member);
+    expect(conversations[0]).toMatchObject({ id: older.conversation.id, updatedAt: clock.now() });
   });
 
   it('records the partial usage of a failed request, then reports the typed error', async () => {
@@ -177,6 +206,8 @@ describe('sendMessage', () => {
     const [record] = await costRecords.find({ organizationId: 'org' });
     expect(record).toMatchObject({ id: 'ue_req-f', usageIncomplete: true, messageId: null });
     expect(record?.cost.total).toBe(3_000_000n); // 3000 × $1 / 1e6
+    // The question is kept, in its conversation, with no answer.
+    expect(await storedMessages(service)).toEqual([['user', 'x']]);
   });
 
   it('records what the provider charged when the client stops reading a stream', async () => {
@@ -190,6 +221,7 @@ describe('sendMessage', () => {
     expect(record).toMatchObject({ id: 'ue_req-gone', usageIncomplete: true });
     expect(record?.usage).toMatchObject({ inputUncached: 7_000, output: 0 });
     expect(record?.cost.total).toBe(7_000_000n); // 7000 × $1 / 1e6
+    expect(await storedMessages(service)).toEqual([['user', 'x']]);
   });
 
   it('records nothing for a failure the provider did not charge', async () => {
@@ -199,6 +231,7 @@ describe('sendMessage', () => {
       code: 'PROVIDER_RATE_LIMITED',
     });
     expect(costRecords.size()).toBe(0);
+    expect(await storedMessages(service)).toEqual([['user', 'x']]);
   });
 
   it('streams deltas and ends with the same payload shape, priced like a generated answer', async () => {
