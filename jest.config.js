@@ -30,6 +30,8 @@ module.exports = {
       setupFiles: ['<rootDir>/test/setup-env.ts'],
     },
   ],
+  globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
   collectCoverageFrom: ['src/**/*.ts', 'cli/**/*.ts', '!**/*.test.ts', '!**/*.d.ts'],
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { statements: 90, branches: 80, functions: 90, lines: 90 } },

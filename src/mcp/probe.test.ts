@@ -1,4 +1,6 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { createLogger } from '../shared/logger';
 import { createFakeServerFactory } from '../../test/fixtures/mcp/in-memory-server';
@@ -39,7 +41,7 @@ describe('testServer', () => {
   });
 
   it('names an unset variable and where to set it', async () => {
-    const dir = await mkdtemp('/tmp/mcp-probe-');
+    const dir = await mkdtemp(path.join(tmpdir(), 'mcp-probe-'));
     await writeFile(
       `${dir}/.mcp.json`,
       '{ "servers": { "gh": { "command": "gh", "env": { "T": "${GITHUB_TOKEN}" } } } }',
