@@ -32,6 +32,11 @@ export interface EnforcementRequest {
   caller?: Caller;
   /** Model calls the request may make (the MCP tool loop's step bound); each may cost the worst case. */
   modelCalls?: number;
+  /**
+   * Reads the continued conversation for this request, so the request itself can reuse what the
+   * check read (`ConversationService.readerFor`). Defaults to the deps' reader.
+   */
+  conversations?: ConversationReader;
 }
 
 export interface EnforcementDeps {
@@ -63,7 +68,7 @@ export class BudgetEnforcementService {
         model: request.model,
         at,
       });
-    const { conversations } = this.deps;
+    const conversations = request.conversations ?? this.deps.conversations;
     const { caller } = request;
     const continues = !!(request.conversationId && conversations && caller);
     let budgets;

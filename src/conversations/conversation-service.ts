@@ -30,7 +30,8 @@ import type { Conversation, Message } from './conversation';
 import { promptPrefixHash } from './prompt-prefix';
 import { toMessageToolCall, type RequestTools, type RequestToolsOptions } from './request-tools';
 import { canContinueConversation, canReadConversation, visibleConversations } from './conversation-access';
-import type { ConversationCursor, ConversationStore } from './conversation-store';
+import type { ConversationCursor, ConversationReader, ConversationStore } from './conversation-store';
+import { RequestConversationReads } from './request-reads';
 import { parseSendMessageInput, type ParsedSendMessageInput } from './send-message-input';
 
 export interface ConversationServiceDeps {
@@ -51,6 +52,11 @@ export interface ConversationServiceDeps {
 export interface RequestOptions {
   requestId?: string;
   abortSignal?: AbortSignal;
+  /**
+   * What lives as long as the request (the GraphQL context): a continued conversation read by the
+   * budget check through `readerFor(scope)` is not read again.
+   */
+  scope?: object;
 }
 
 export interface SendMessagePayload {
@@ -91,9 +97,16 @@ interface Timing {
 
 export class ConversationService {
   private readonly newId: () => string;
+  private readonly reads: RequestConversationReads;
 
   constructor(private readonly deps: ConversationServiceDeps) {
     this.newId = deps.newId ?? randomUUID;
+    this.reads = new RequestConversationReads(deps.store);
+  }
+
+  /** Conversation reads that the request in `scope` takes over instead of reading again. */
+  readerFor(scope: object | undefined): ConversationReader {
+    return this.reads.readerFor(scope);
   }
 
   async getConversation(
@@ -180,8 +193,7 @@ export class ConversationService {
     // Before anything is stored: an unconfigured provider must not leave a dangling message.
     this.deps.runner.assertAvailable(input.provider, input.model);
     const now = this.deps.clock.now();
-    const { conversation, isNew } = await this.conversationFor(caller, input, now);
-    const history = isNew ? [] : await this.deps.store.messages(conversation.id);
+    const { conversation, isNew, history } = await this.conversationFor(caller, input, now, options.scope);
     const messages: ModelMessage[] = history.map((m) => ({ role: m.role, content: m.content }));
     messages.push({ role: 'user', content: input.content });
     const requestId = options.requestId ?? this.newId();
@@ -250,9 +262,12 @@ export class ConversationService {
     caller: Caller,
     input: ParsedSendMessageInput,
     now: Date,
-  ): Promise<{ conversation: Conversation; isNew: boolean }> {
+    scope: object | undefined,
+  ): Promise<{ conversation: Conversation; isNew: boolean; history: Message[] }> {
     if (input.conversationId) {
-      const existing = await this.deps.store.get(input.conversationId);
+      // The conversation and its history are requested together (or were, by the budget check).
+      const read = this.reads.take(scope, input.conversationId);
+      const existing = await read.conversation;
       if (!existing || !canReadConversation(caller, existing)) {
         throw new AppError(
           'NOT_FOUND',
@@ -270,7 +285,7 @@ export class ConversationService {
           details: { fields: [{ field: 'projectId', message: 'does not match the conversation' }] },
         });
       }
-      return { conversation: { ...existing, updatedAt: now }, isNew: false };
+      return { conversation: { ...existing, updatedAt: now }, isNew: false, history: await read.messages };
     }
     if (!input.projectId) {
       throw new AppError('BAD_USER_INPUT', 'projectId is required to start a conversation.', {
@@ -289,7 +304,7 @@ export class ConversationService {
       createdAt: now,
       updatedAt: now,
     };
-    return { conversation, isNew: true };
+    return { conversation, isNew: true, history: [] };
   }
 
   /**

@@ -32,6 +32,9 @@ export interface ConversationStore {
   messages(conversationId: string): Promise<Message[]>;
 }
 
+/** The reads a request needs of a conversation it continues. */
+export type ConversationReader = Pick<ConversationStore, 'get' | 'messages'>;
+
 export function compareRecentFirst(a: ConversationCursor, b: ConversationCursor): number {
   const byTime = b.updatedAt.getTime() - a.updatedAt.getTime();
   if (byTime !== 0) return byTime;

@@ -155,6 +155,8 @@ builder.mutationField('sendMessage', (t) =>
       ctx.services.conversations.sendMessage(caller(ctx), toInput(input), {
         requestId: ctx.requestId,
         abortSignal: ctx.request?.signal,
+        // The budget check read a continued conversation through this scope already.
+        scope: ctx,
       }),
   }),
 );
@@ -166,7 +168,10 @@ builder.subscriptionField('streamMessage', (t) =>
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
     authScopes: { writer: true },
     subscribe: (_r, { input }, ctx) =>
-      ctx.services.conversations.streamMessage(caller(ctx), toInput(input), { requestId: ctx.requestId }),
+      ctx.services.conversations.streamMessage(caller(ctx), toInput(input), {
+        requestId: ctx.requestId,
+        scope: ctx,
+      }),
     resolve: (event) => event,
   }),
 );

@@ -67,9 +67,10 @@ interface Input {
 /** The MCP tool loop's step bound when a request sets none (the MCP service's default). */
 export const DEFAULT_TOOL_STEPS = 8;
 
-export const describeMessageInput: DescribeBudgetedCall = async (args) => {
+export const describeMessageInput: DescribeBudgetedCall = async (args, context) => {
   const input = (args.input ?? {}) as Input;
   if (typeof input.provider !== 'string' || typeof input.model !== 'string') return null;
+  const conversationId = typeof input.conversationId === 'string' ? input.conversationId : null;
   return {
     provider: input.provider,
     model: input.model,
@@ -77,7 +78,9 @@ export const describeMessageInput: DescribeBudgetedCall = async (args) => {
     messages: typeof input.content === 'string' ? [input.content] : [],
     maxOutputTokens: typeof input.maxOutputTokens === 'number' ? input.maxOutputTokens : null,
     projectId: typeof input.projectId === 'string' ? input.projectId : null,
-    conversationId: typeof input.conversationId === 'string' ? input.conversationId : null,
+    conversationId,
+    // A continued conversation is read once: the request takes over what the check reads.
+    conversations: conversationId ? context.services?.conversations?.readerFor(context) : undefined,
     // With MCP tools the model is called once per tool step, each call up to the worst case.
     modelCalls:
       Array.isArray(input.mcpServers) && input.mcpServers.length > 0

@@ -7,9 +7,9 @@
  */
 import type { Caller } from '../../auth/roles';
 import { canContinueConversation, canReadConversation } from '../../conversations/conversation-access';
-import type { ConversationStore } from '../../conversations/conversation-store';
+import type { ConversationReader } from '../../conversations/conversation-store';
 
-export type ConversationReader = Pick<ConversationStore, 'get' | 'messages'>;
+export type { ConversationReader };
 
 export interface ConversationContext {
   projectId: string;
