@@ -33,7 +33,7 @@ import type { AppPubSub } from '../pubsub/pubsub';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { createAppWebhooks } from '../webhooks/app-wiring';
-import { registerWebhookListeners, scheduleWebhookJobs, type WebhookFeature } from '../webhooks/feature';
+import { registerWebhookListeners, type WebhookFeature } from '../webhooks/feature';
 import type { WebhookAgenda } from '../webhooks/jobs';
 
 /** How far back budget periods count for the "budget limits" recommendation. */
@@ -152,9 +152,6 @@ export function registerListeners(bus: EventBus, services: Services, deps: Servi
   void scheduleBudgetSweeper(deps.agenda, services.budgets.sweeper, deps.logger).catch((err: unknown) =>
     deps.logger.error({ err }, 'could not schedule the budget sweeper'),
   );
-  // Budget and performance alerts fan out to webhooks in queued jobs; forecasts by a recurring scan.
+  // Budget (threshold, exceeded, forecast) and performance alerts fan out to webhooks in queued jobs.
   registerWebhookListeners(events, services.webhooks);
-  void scheduleWebhookJobs(deps.agenda, deps.config).catch((err: unknown) =>
-    deps.logger.error({ err }, 'could not schedule the webhook forecast scan'),
-  );
 }

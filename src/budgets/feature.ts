@@ -1,7 +1,8 @@
 /**
  * Composition of the budget feature for one process: models on the app connection and the
  * services wired together, with new alerts published live (pubsub, per organisation) and as
- * domain events (BudgetThresholdReached / BudgetExceeded) for queued listeners such as webhooks.
+ * domain events (BudgetThresholdReached / BudgetExceeded / BudgetForecastExceeded) for queued
+ * listeners such as webhooks.
  */
 import type { Connection } from 'mongoose';
 import { authModels } from '../auth/models';
@@ -85,6 +86,29 @@ export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
               ...(alert.requestedNano !== null ? { requestedUsd: formatUsd(alert.requestedNano) } : {}),
             },
             { id: `budget-alert:${alert.id}` },
+          ),
+        );
+      } else if (
+        alert.kind === 'FORECAST' &&
+        alert.projectedNano !== null &&
+        alert.periodStart &&
+        alert.periodEnd
+      ) {
+        await deps.events.dispatch(
+          createEvent(
+            'BudgetForecastExceeded',
+            {
+              organizationId: alert.organizationId,
+              budgetId: alert.budgetId,
+              alertId: alert.id,
+              periodStart: alert.periodStart.toISOString(),
+              periodEnd: alert.periodEnd.toISOString(),
+              spentUsd: formatUsd(alert.spentNano),
+              limitUsd: formatUsd(alert.limitNano),
+              projectedUsd: formatUsd(alert.projectedNano),
+              message: alert.message,
+            },
+            { id: `budget-alert:${alert.id}`, occurredAt: alert.createdAt },
           ),
         );
       }

@@ -86,8 +86,6 @@ export const envSchema = z.object({
   WEBHOOK_RETRY_MAX_MS: int(1, 86_400_000).default(3_600_000),
   /** Delivery log entries expire after this many days (TTL index). */
   WEBHOOK_DELIVERY_RETENTION_DAYS: int(1, 3650).default(30),
-  /** How often stored budget forecast alerts are fanned out to webhooks. */
-  WEBHOOK_FORECAST_SCAN_MS: int(1000, 3_600_000).default(30_000),
   /** Webhook attempts in flight per worker process. */
   WEBHOOK_CONCURRENCY: int(1, 100).default(10),
   /** Seals webhook signing secrets at rest (AES-256-GCM): 32 bytes as 64 hex characters. */

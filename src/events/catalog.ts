@@ -111,6 +111,22 @@ export const eventCatalog = {
       requestedUsd: decimalString.optional(),
     }),
   }),
+  /** The projected end-of-period spend is over the limit (once per budget and period). */
+  BudgetForecastExceeded: defineEvent({
+    version: 1,
+    delivery: 'job',
+    payload: z.object({
+      organizationId: id,
+      budgetId: id,
+      alertId: id,
+      periodStart: z.string().datetime(),
+      periodEnd: z.string().datetime(),
+      spentUsd: decimalString,
+      limitUsd: decimalString,
+      projectedUsd: decimalString,
+      message: z.string().min(1),
+    }),
+  }),
   MCPToolExecuted: defineEvent({
     version: 1,
     delivery: 'job',

@@ -70,31 +70,29 @@ export function describeExceeded(
   };
 }
 
-export interface ForecastAlert {
-  alertId: string;
-  budgetId: string;
-  spentUsd: string;
-  limitUsd: string;
-  projectedUsd: string | null;
-  periodStart: string | null;
-  periodEnd: string | null;
-  message: string;
-}
-
 export function describeForecast(
-  alert: ForecastAlert,
+  payload: {
+    alertId: string;
+    budgetId: string;
+    periodStart: string;
+    periodEnd: string;
+    spentUsd: string;
+    limitUsd: string;
+    projectedUsd: string;
+    message: string;
+  },
   info: BudgetInfo | null,
 ): { data: Record<string, unknown>; description: EventDescription } {
   return {
-    data: { ...alert, ...budgetData(info) },
+    data: { ...payload, ...budgetData(info) },
     description: {
       title: 'Budget forecast over limit',
-      summary: alert.message,
+      summary: payload.message,
       facts: [
-        ['Spent', `$${alert.spentUsd}`],
-        ['Projected', alert.projectedUsd ? `$${alert.projectedUsd}` : 'n/a'],
-        ['Limit', `$${alert.limitUsd}`],
-        ...(alert.periodEnd ? [['Period end', alert.periodEnd] as [string, string]] : []),
+        ['Spent', `$${payload.spentUsd}`],
+        ['Projected', `$${payload.projectedUsd}`],
+        ['Limit', `$${payload.limitUsd}`],
+        ['Period end', payload.periodEnd],
         ...budgetFacts(info),
       ],
     },

@@ -17,12 +17,13 @@ export type WebhookEventKind = (typeof WEBHOOK_EVENT_KINDS)[number];
 /** What a posted body's `type` can be. */
 export type WebhookPayloadType = WebhookEventKind | 'WEBHOOK_TEST';
 
-/** The domain events that fan out to webhooks, by kind. BUDGET_FORECAST has none yet (see README). */
+/** The domain event that fans out to webhooks as each kind. */
 export const domainEventOfKind = {
   BUDGET_THRESHOLD_REACHED: 'BudgetThresholdReached',
   BUDGET_EXCEEDED: 'BudgetExceeded',
+  BUDGET_FORECAST: 'BudgetForecastExceeded',
   PERFORMANCE_THRESHOLD_EXCEEDED: 'PerformanceThresholdExceeded',
-} as const satisfies Partial<Record<WebhookEventKind, EventName>>;
+} as const satisfies Record<WebhookEventKind, EventName>;
 
 export type WebhookDomainEvent = (typeof domainEventOfKind)[keyof typeof domainEventOfKind];
 

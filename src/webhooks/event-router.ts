@@ -1,6 +1,6 @@
 /**
- * From domain events (and stored forecast alerts) to deliveries: each source becomes a
- * `FanOutEvent` (its webhook `data` and description) addressed to the right endpoints.
+ * From domain events to deliveries: each event becomes a `FanOutEvent` (its webhook `data`
+ * and description) addressed to the right endpoints.
  * Budget events go to their organisation's endpoints. Performance alerts carrying an
  * organisation go to it; deployment-wide ones (organizationId null) go only to the
  * organisations named in PLATFORM_ADMIN_ORG_IDS, because their subjects (operation,
@@ -14,13 +14,7 @@ import {
   describePerformance,
   describeThreshold,
   type BudgetInfo,
-  type ForecastAlert,
 } from './describe';
-
-export interface StoredForecastAlert extends ForecastAlert {
-  organizationId: string;
-  createdAt: Date;
-}
 
 export class WebhookEventRouter {
   constructor(
@@ -49,17 +43,10 @@ export class WebhookEventRouter {
     return this.toOrganization(organizationId, event.id, 'BUDGET_EXCEEDED', event.occurredAt, described);
   }
 
-  async forecast(alert: StoredForecastAlert): Promise<number> {
-    const { organizationId, createdAt, ...rest } = alert;
-    const described = describeForecast(rest, await this.deps.budgetInfo(alert.budgetId));
-    // The same id the budget feature gives its alert events.
-    return this.toOrganization(
-      organizationId,
-      `budget-alert:${alert.alertId}`,
-      'BUDGET_FORECAST',
-      createdAt,
-      described,
-    );
+  async forecast(event: DomainEvent<'BudgetForecastExceeded'>): Promise<number> {
+    const { organizationId, ...payload } = event.payload;
+    const described = describeForecast(payload, await this.deps.budgetInfo(payload.budgetId));
+    return this.toOrganization(organizationId, event.id, 'BUDGET_FORECAST', event.occurredAt, described);
   }
 
   /** One organisation's event to that organisation's subscribed endpoints. */

@@ -1,19 +1,16 @@
 /**
  * Composition of the webhook feature for one process: models on the app connection,
- * the delivery and endpoint services, the event router, the forecast scanner and the
- * agenda jobs. The composition root calls `createWebhookFeature` once, then
- * `registerWebhookListeners(bus, feature)` and `scheduleWebhookJobs(...)`.
+ * the delivery and endpoint services, the event router and the delivery job. The
+ * composition root calls `createWebhookFeature` once, then `registerWebhookListeners(bus, feature)`.
  */
 import type { Connection } from 'mongoose';
-import type { Db } from 'mongodb';
 import type { EventBus } from '../events/bus';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/logger';
 import { WebhookDeliveryService } from './delivery.service';
 import type { BudgetInfo } from './describe';
 import { WebhookEventRouter } from './event-router';
-import { ForecastScanner, type ForecastAlertSource } from './forecast-scan';
-import { agendaScheduler, defineWebhookJobs, scheduleForecastScan, type WebhookAgenda } from './jobs';
+import { agendaScheduler, defineWebhookJobs, type WebhookAgenda } from './jobs';
 import { webhookModels, type WebhookModels } from './models';
 import { createSecretBox } from './secret-box';
 import { WebhookService } from './webhook.service';
@@ -25,7 +22,6 @@ export interface WebhookSettings {
   WEBHOOK_RETRY_BASE_MS: number;
   WEBHOOK_RETRY_MAX_MS: number;
   WEBHOOK_DELIVERY_RETENTION_DAYS: number;
-  WEBHOOK_FORECAST_SCAN_MS: number;
   WEBHOOK_CONCURRENCY: number;
   /** 64 hex characters: seals endpoint secrets at rest (AES-256-GCM). */
   WEBHOOK_SECRET_KEY?: string;
@@ -34,7 +30,6 @@ export interface WebhookSettings {
 
 export interface WebhookFeatureDeps {
   connection: Connection;
-  db: Db;
   clock: Clock;
   logger: Logger;
   agenda: WebhookAgenda;
@@ -42,7 +37,6 @@ export interface WebhookFeatureDeps {
   /** Organisations whose endpoints receive deployment-wide performance alerts. */
   platformAdminOrgIds: string[];
   budgetInfo(budgetId: string): Promise<BudgetInfo | null>;
-  forecastAlerts: ForecastAlertSource;
   fetchImpl?: typeof fetch;
 }
 
@@ -51,7 +45,6 @@ export interface WebhookFeature {
   service: WebhookService;
   deliveries: WebhookDeliveryService;
   router: WebhookEventRouter;
-  scanner: ForecastScanner;
 }
 
 const DAY_MS = 86_400_000;
@@ -77,21 +70,14 @@ export function createWebhookFeature(deps: WebhookFeatureDeps): WebhookFeature {
     fetchImpl: deps.fetchImpl,
   });
   const router = new WebhookEventRouter({ deliveries, budgetInfo: deps.budgetInfo });
-  const scanner = new ForecastScanner({
-    db: deps.db,
-    clock: deps.clock,
-    source: deps.forecastAlerts,
-    router,
-  });
   defineWebhookJobs(deps.agenda, {
     deliveries,
-    scanner,
     concurrency: settings.WEBHOOK_CONCURRENCY,
     // An attempt is bounded by its timeout; the lock only has to outlive that.
     lockLifetimeMs: Math.max(settings.JOB_LOCK_LIFETIME_MS, settings.WEBHOOK_TIMEOUT_MS * 2),
   });
   const service = new WebhookService({ models, clock: deps.clock, deliveries, secrets });
-  return { models, service, deliveries, router, scanner };
+  return { models, service, deliveries, router };
 }
 
 /** Queued listeners: each alert event is fanned out in a job, never on the request path. */
@@ -109,16 +95,15 @@ export function registerWebhookListeners(bus: EventBus, feature: WebhookFeature)
     handle: async (event) => void (await feature.router.exceeded(event)),
   });
   bus.listen({
+    event: 'BudgetForecastExceeded',
+    name: 'webhooks',
+    mode: 'queued',
+    handle: async (event) => void (await feature.router.forecast(event)),
+  });
+  bus.listen({
     event: 'PerformanceThresholdExceeded',
     name: 'webhooks',
     mode: 'queued',
     handle: async (event) => void (await feature.router.performance(event)),
   });
-}
-
-export function scheduleWebhookJobs(
-  agenda: WebhookAgenda,
-  settings: Pick<WebhookSettings, 'WEBHOOK_FORECAST_SCAN_MS'>,
-): Promise<void> {
-  return scheduleForecastScan(agenda, settings.WEBHOOK_FORECAST_SCAN_MS);
 }

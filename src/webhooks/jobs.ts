@@ -1,16 +1,13 @@
 /**
- * The webhook feature's agenda jobs, each defined once with its payload schema:
- * `webhooks.deliver` makes one attempt of one delivery (unique per delivery and attempt,
- * so scheduling it twice queues it once), and `webhooks.forecast-scan` fans out stored
- * forecast alerts on an interval.
+ * The webhook feature's agenda job, defined once with its payload schema: `webhooks.deliver`
+ * makes one attempt of one delivery (unique per delivery and attempt, so scheduling it twice
+ * queues it once).
  */
 import type { Agenda } from 'agenda';
 import { z } from 'zod';
 import type { DeliveryScheduler, WebhookDeliveryService } from './delivery.service';
-import type { ForecastScanner } from './forecast-scan';
 
 export const DELIVER_JOB = 'webhooks.deliver';
-export const FORECAST_SCAN_JOB = 'webhooks.forecast-scan';
 
 const deliverData = z.object({
   deliveryId: z.string().regex(/^[0-9a-f]{24}$/i),
@@ -18,7 +15,7 @@ const deliverData = z.object({
 });
 
 /** The part of agenda the webhooks use. */
-export type WebhookAgenda = Pick<Agenda, 'define' | 'create' | 'every'>;
+export type WebhookAgenda = Pick<Agenda, 'define' | 'create'>;
 
 export function agendaScheduler(agenda: WebhookAgenda): DeliveryScheduler {
   return {
@@ -40,7 +37,6 @@ export function defineWebhookJobs(
   agenda: WebhookAgenda,
   deps: {
     deliveries: WebhookDeliveryService;
-    scanner: ForecastScanner;
     concurrency: number;
     lockLifetimeMs: number;
   },
@@ -53,15 +49,4 @@ export function defineWebhookJobs(
     },
     { concurrency: deps.concurrency, lockLifetime: deps.lockLifetimeMs },
   );
-  agenda.define(
-    FORECAST_SCAN_JOB,
-    async () => {
-      await deps.scanner.scan();
-    },
-    { concurrency: 1, lockLifetime: deps.lockLifetimeMs },
-  );
-}
-
-export async function scheduleForecastScan(agenda: WebhookAgenda, intervalMs: number): Promise<void> {
-  await agenda.every(intervalMs, FORECAST_SCAN_JOB, {}, { skipImmediate: false });
 }

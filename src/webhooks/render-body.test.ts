@@ -91,9 +91,9 @@ describe('webhook bodies', () => {
         budgetId: 'b3',
         spentUsd: '4',
         limitUsd: '10',
-        projectedUsd: null,
-        periodStart: null,
-        periodEnd: null,
+        projectedUsd: '12.5',
+        periodStart: '2026-03-01T00:00:00.000Z',
+        periodEnd: '2026-04-01T00:00:00.000Z',
         message: 'on track to overspend',
       },
       null,
@@ -103,8 +103,9 @@ describe('webhook bodies', () => {
       summary: 'on track to overspend',
       facts: [
         ['Spent', '$4'],
-        ['Projected', 'n/a'],
+        ['Projected', '$12.5'],
         ['Limit', '$10'],
+        ['Period end', '2026-04-01T00:00:00.000Z'],
       ],
     });
     expect(

@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEvent } from '../../src/events/event';
 import type { EventName, EventPayload } from '../../src/events/catalog';
+import { parseUsd } from '../../src/shared/money';
 import { startTestApp, type SeededActor, type TestApp } from '../helpers/app';
 import { eventually, startReceiver, type Receiver } from './support/receiver';
 
@@ -339,44 +340,100 @@ describe('performance alerts', () => {
   });
 });
 
-it('delivers stored budget forecast alerts found by the scan, once', async () => {
-  const org = await app.seed.createOwner();
-  const id = await endpoint(org, '/forecast', ['BUDGET_FORECAST']);
-  const { models } = app.runtime.services.budgets;
-  const now = new Date();
-  const alert = await models.Alert.create({
-    organizationId: org.organizationId,
-    budgetId: '65a000000000000000000002',
-    scope: 'ORGANIZATION',
-    scopeId: org.organizationId,
-    period: 'MONTHLY',
-    kind: 'FORECAST',
-    severity: 'WARNING',
-    spentNano: 4_000_000_000n,
-    limitNano: 10_000_000_000n,
-    projectedNano: 12_500_000_000n,
-    periodStart: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)),
-    periodEnd: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)),
-    dedupeKey: `forecast-test-${org.organizationId}`,
-    message: 'Budget 65a000000000000000000002 is on track to spend $12.5, over its $10 limit.',
-    createdAt: now,
-  });
-  const scanner = app.runtime.services.webhooks.scanner;
-  expect(await scanner.scan()).toBeGreaterThanOrEqual(1);
-  await scanner.scan();
-  const [post] = await receiver.waitFor('/forecast', 1);
-  expect(JSON.parse(post!.body)).toMatchObject({
-    id: `budget-alert:${String(alert._id)}`,
-    type: 'BUDGET_FORECAST',
-    organizationId: org.organizationId,
-    data: {
+describe('budget forecast alerts', () => {
+  const DAY_MS = 86_400_000;
+  const CREATE_BUDGET = 'mutation($input: CreateBudgetInput!) { createBudget(input: $input) { id } }';
+  const ALERTS = `query($filter: BudgetAlertFilter) { budgetAlerts(filter: $filter) {
+    id spent limit projected periodStart periodEnd message } }`;
+
+  it('reach their organisation through BudgetForecastExceeded and its queued job, once', async () => {
+    const org = await app.seed.createOwner();
+    const other = await app.seed.createOwner();
+    const id = await endpoint(org, '/forecast', ['BUDGET_FORECAST']);
+    await endpoint(org, '/forecast-unsubscribed', ['BUDGET_THRESHOLD_REACHED', 'BUDGET_EXCEEDED']);
+    await endpoint(other, '/forecast-other-org', ['BUDGET_FORECAST']);
+
+    // A custom period about a third gone: $4 of $10 spent projects about $12.50 by its end, and
+    // 40% reaches none of the default thresholds.
+    const now = Date.now();
+    const startsAt = new Date(now - 8 * DAY_MS).toISOString();
+    const endsAt = new Date(now + 17 * DAY_MS).toISOString();
+    const created = await org.graphql(CREATE_BUDGET, {
+      input: {
+        scope: 'ORGANIZATION',
+        scopeId: org.organizationId,
+        period: 'CUSTOM',
+        startsAt,
+        endsAt,
+        limit: '10',
+        action: 'ALERT_ONLY',
+        name: 'Quarter plan',
+      },
+    });
+    expect(created.errors).toBeUndefined();
+    const budgetId = created.data.createBudget.id as string;
+
+    // Spend settles as the cost job settles it: the budget feature raises the forecast alert.
+    const { store, reservations } = app.runtime.services.budgets;
+    const budget = (await store.find(budgetId))!;
+    const requestId = `forecast-${budgetId}`;
+    await reservations.reserve({
+      requestId,
+      organizationId: org.organizationId,
+      budgets: [budget],
+      estimateNano: parseUsd('0.01'),
+    });
+    expect(await reservations.settle(requestId, parseUsd('4'))).toBe('SETTLED');
+    const alerts = await org.graphql(ALERTS, { filter: { budgetId, kinds: ['FORECAST'] } });
+    expect(alerts.errors).toBeUndefined();
+    expect(alerts.data.budgetAlerts).toHaveLength(1);
+    const alert = alerts.data.budgetAlerts[0];
+
+    // What the event carries: the stored alert, money as decimal strings.
+    const fields = {
+      alertId: alert.id as string,
+      budgetId,
+      periodStart: startsAt,
+      periodEnd: endsAt,
       spentUsd: '4.00',
       limitUsd: '10.00',
-      projectedUsd: '12.50',
-      budgetId: '65a000000000000000000002',
-    },
+      projectedUsd: alert.projected as string,
+      message: alert.message as string,
+    };
+    expect(Number(fields.projectedUsd)).toBeCloseTo(12.5, 2);
+    expect(fields.message).toMatch(/^"Quarter plan" .* is on track to spend \$12\.\d+ by /);
+
+    const [post] = await receiver.waitFor('/forecast', 1, 20_000);
+    const body = JSON.parse(post!.body);
+    expect(body).toEqual({
+      id: `budget-alert:${alert.id}`,
+      type: 'BUDGET_FORECAST',
+      occurredAt: expect.any(String),
+      organizationId: org.organizationId,
+      data: {
+        ...fields,
+        budgetName: 'Quarter plan',
+        scope: 'ORGANIZATION',
+        scopeId: org.organizationId,
+        period: 'CUSTOM',
+      },
+    });
+    const [delivery] = await settled(org, id);
+    expect(delivery).toMatchObject({ status: 'SUCCEEDED', eventId: body.id, type: 'BUDGET_FORECAST' });
+
+    // The same event dispatched again queues nothing new, and fanning it out again adds no delivery.
+    const replay = () =>
+      createEvent(
+        'BudgetForecastExceeded',
+        { organizationId: org.organizationId, ...fields },
+        { id: body.id },
+      );
+    await app.runtime.events.dispatch(replay());
+    expect(await app.runtime.services.webhooks.router.forecast(replay())).toBe(0);
+    await new Promise((r) => setTimeout(r, 300)); // room for any duplicate to arrive
+    expect(receiver.received('/forecast')).toHaveLength(1);
+    expect(await log(org, id)).toHaveLength(1);
+    for (const path of ['/forecast-unsubscribed', '/forecast-other-org'])
+      expect(receiver.received(path)).toEqual([]);
   });
-  await settled(org, id);
-  await new Promise((r) => setTimeout(r, 200));
-  expect(receiver.received('/forecast')).toHaveLength(1);
 });
