@@ -39,6 +39,5 @@ export const alertSchema = new Schema(
 alertSchema.index({ dedupeKey: 1 }, { unique: true });
 alertSchema.index({ organizationId: 1, createdAt: -1 });
 alertSchema.index({ budgetId: 1, createdAt: -1 });
-alertSchema.index({ kind: 1, createdAt: 1 }); // the webhook forecast scan reads new alerts by kind
 
 export type BudgetAlertDoc = InferSchemaType<typeof alertSchema> & { _id: Types.ObjectId };
