@@ -38,7 +38,7 @@ describe('interactive wizard (pseudo-terminal)', () => {
     const dir = tempProject({ '.mcp.json': original });
     const { screen, exitCode } = await runInTerminal(
       ['mcp', 'setup', 'everything', '--config', path.join(dir, '.mcp.json')],
-      [{ expect: /"everything" is already configured in .*Update it\?/, send: `n${ENTER}` }],
+      [{ expect: /"everything" is already configured in [\s\S]*Update it\?/, send: `n${ENTER}` }],
     );
     expect(exitCode).toBe(0);
     expect(screen).toContain('Nothing changed');
