@@ -32,6 +32,7 @@ import { loadProvidersConfig } from '../src/providers/provider-config';
 import { ProviderRegistry } from '../src/providers/provider-registry';
 import { systemClock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
+import { storedMessage } from '../test/fixtures/messages';
 import type { BenchReporter } from './lib';
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -306,20 +307,14 @@ async function stages(report: BenchReporter, deps: StageDeps): Promise<void> {
     return samples;
   };
   const at = new Date();
-  const message = (i: number, role: 'user' | 'assistant') => ({
-    id: `stage-${role}-${i}`,
-    conversationId: `stage-conv-${i}`,
-    organizationId: 'org',
-    role,
-    content: 'hello',
-    createdAt: at,
-    requestId: null,
-    provider: null,
-    model: null,
-    usage: null,
-    metadata: {},
-    toolCalls: [],
-  });
+  const message = (i: number, role: 'user' | 'assistant') =>
+    storedMessage({
+      id: `stage-${role}-${i}`,
+      conversationId: `stage-conv-${i}`,
+      role,
+      content: 'hello',
+      createdAt: at,
+    });
   const usageEvent = (i: number, prefix: string) => ({
     id: `ue_${prefix}-${i}`,
     organizationId: 'org',

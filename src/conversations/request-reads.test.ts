@@ -1,4 +1,5 @@
-import type { Conversation, Message } from './conversation';
+import { storedMessage } from '../../test/fixtures/messages';
+import type { Conversation } from './conversation';
 import { InMemoryConversationStore } from './conversation-store';
 import { RequestConversationReads } from './request-reads';
 
@@ -12,20 +13,7 @@ const conversation: Conversation = {
   createdAt: at,
   updatedAt: at,
 };
-const message = (id: string): Message => ({
-  id,
-  conversationId: 'c1',
-  organizationId: 'org',
-  role: 'user',
-  content: id,
-  createdAt: at,
-  requestId: null,
-  provider: null,
-  model: null,
-  usage: null,
-  metadata: {},
-  toolCalls: [],
-});
+const message = (id: string) => storedMessage({ id, conversationId: 'c1' });
 
 async function setup() {
   const store = new InMemoryConversationStore();

@@ -22,6 +22,7 @@ import type { AppContext } from '../../src/server/context';
 import { budgetReservationOf, useBudgetEnforcement } from '../../src/server/use-budget-enforcement';
 import { InMemoryConversationStore } from '../../src/conversations/conversation-store';
 import { createLogger } from '../../src/shared/logger';
+import { storedMessage } from '../fixtures/messages';
 import { startBudgetFixture, type BudgetFixture } from './support/budget-fixture';
 
 let fx: BudgetFixture;
@@ -239,20 +240,16 @@ describe('the worst case counts everything the model is sent', () => {
     });
     const long = 'The quarterly report covers spend by provider and model. '.repeat(40);
     await conversations.addMessages(
-      (['user', 'assistant'] as const).map((role, i) => ({
-        id: `m${i}-${organizationId}`,
-        conversationId: `c-${organizationId}`,
-        organizationId,
-        role,
-        content: `${role}: ${long}`,
-        createdAt: at,
-        requestId: null,
-        provider: null,
-        model: null,
-        usage: null,
-        metadata: {},
-        toolCalls: [],
-      })),
+      (['user', 'assistant'] as const).map((role, i) =>
+        storedMessage({
+          id: `m${i}-${organizationId}`,
+          conversationId: `c-${organizationId}`,
+          organizationId,
+          role,
+          content: `${role}: ${long}`,
+          createdAt: at,
+        }),
+      ),
     );
     return (await conversations.messages(`c-${organizationId}`)).map((m) => m.content);
   }

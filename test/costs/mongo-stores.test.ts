@@ -14,6 +14,7 @@ import { MongoPriceOverrideStore } from '../../src/pricing/mongo-price-override-
 import { PricingService } from '../../src/pricing/pricing-service';
 import { makeUsage } from '../../src/providers/usage/normalised-usage';
 import type { DatabaseHandle } from '../../src/db/chain';
+import { storedMessage } from '../fixtures/messages';
 import { startTestDatabase } from '../helpers/db';
 
 let handle: DatabaseHandle;
@@ -184,20 +185,10 @@ describe('MongoConversationStore', () => {
       await store.create({ id: 'c1', ...base, createdAt: at(1), updatedAt: at(1) });
       await store.create({ id: 'c2', ...base, createdAt: at(2), updatedAt: at(2) });
       await store.touch('c1', at(5));
-      const message = {
-        conversationId: 'c1',
-        organizationId: 'org-c',
-        createdAt: at(5),
-        requestId: null,
-        provider: null,
-        model: null,
-        usage: null,
-        metadata: {},
-        toolCalls: [],
-      };
+      const message = { conversationId: 'c1', organizationId: 'org-c', createdAt: at(5) };
       await store.addMessages([
-        { id: 'm1', role: 'user', content: 'q', ...message },
-        { id: 'm2', role: 'assistant', content: 'a', ...message },
+        storedMessage({ id: 'm1', role: 'user', content: 'q', ...message }),
+        storedMessage({ id: 'm2', role: 'assistant', content: 'a', ...message }),
       ]);
       expect((await store.messages('c1')).map((m) => m.content)).toEqual(['q', 'a']);
       const [first] = await store.list(

@@ -2,7 +2,7 @@
  * Group commit (src/db/insert-batcher.ts) against the database chain: a lone insert goes at once,
  * concurrent inserts share commands, and each caller gets its own document's outcome.
  */
-import { MongoClient, MongoServerError, type CommandStartedEvent } from 'mongodb';
+import { MongoClient, MongoServerError, type CommandStartedEvent, type Db } from 'mongodb';
 import { InsertBatcher } from '../../src/db/insert-batcher';
 import { useTestDb } from './support';
 
@@ -13,57 +13,51 @@ interface Row {
   k?: number;
 }
 
-/** A client that records the size of every insert command it sends. */
-async function recordingClient() {
+/** Runs `fn` with a client that records the size of every insert command it sends. */
+async function withRecordingClient(fn: (db: Db, inserts: number[]) => Promise<void>): Promise<void> {
   const client = await new MongoClient(ctx().handle.uri, { monitorCommands: true }).connect();
   const inserts: number[] = [];
   client.on('commandStarted', (e: CommandStartedEvent) => {
     if (e.commandName === 'insert') inserts.push((e.command.documents as unknown[]).length);
   });
-  return { client, inserts, db: client.db(ctx().handle.dbName) };
+  try {
+    await fn(client.db(ctx().handle.dbName), inserts);
+  } finally {
+    await client.close();
+  }
 }
 
 describe('InsertBatcher', () => {
   it('sends a lone insert at once, as one command', async () => {
-    const { client, inserts, db } = await recordingClient();
-    try {
+    await withRecordingClient(async (db, inserts) => {
       const batcher = new InsertBatcher<Row>(db.collection<Row>('lone'));
       await batcher.insert({ _id: 'a' });
       expect(inserts).toEqual([1]);
       expect(await db.collection('lone').countDocuments()).toBe(1);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('folds concurrent inserts into few commands and stores every document', async () => {
-    const { client, inserts, db } = await recordingClient();
-    try {
+    await withRecordingClient(async (db, inserts) => {
       const batcher = new InsertBatcher<Row>(db.collection<Row>('busy'), { maxInFlight: 1 });
       await Promise.all(Array.from({ length: 100 }, (_, i) => batcher.insert({ _id: `r${i}` })));
       // The first goes alone; the 99 that arrived while it was on the wire share the next command.
       expect(inserts).toEqual([1, 99]);
       expect(await db.collection('busy').countDocuments()).toBe(100);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('splits a long queue at maxBatch', async () => {
-    const { client, inserts, db } = await recordingClient();
-    try {
+    await withRecordingClient(async (db, inserts) => {
       const batcher = new InsertBatcher<Row>(db.collection<Row>('split'), { maxBatch: 40, maxInFlight: 1 });
       await Promise.all(Array.from({ length: 101 }, (_, i) => batcher.insert({ _id: `r${i}` })));
       expect(inserts).toEqual([1, 40, 40, 20]);
       expect(await db.collection('split').countDocuments()).toBe(101);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('keeps documents inserted together in one command, in order', async () => {
-    const { client, inserts, db } = await recordingClient();
-    try {
+    await withRecordingClient(async (db, inserts) => {
       const batcher = new InsertBatcher<Row>(db.collection<Row>('together'));
       await batcher.insertAll([
         { _id: 'x', k: 1 },
@@ -72,9 +66,7 @@ describe('InsertBatcher', () => {
       expect(inserts).toEqual([2]);
       const docs = await db.collection<Row>('together').find().sort({ k: 1 }).toArray();
       expect(docs.map((d) => d._id)).toEqual(['x', 'y']);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('rejects only the caller whose document broke a unique index, with MongoDB’s error', async () => {
@@ -107,15 +99,17 @@ describe('InsertBatcher', () => {
   });
 
   it('rejects every caller when the command itself fails, and keeps working afterwards', async () => {
-    const { client, db } = await recordingClient();
-    const batcher = new InsertBatcher<Row>(db.collection<Row>('closed'), { maxInFlight: 1 });
+    const client = await new MongoClient(ctx().handle.uri).connect();
+    const batcher = new InsertBatcher<Row>(client.db(ctx().handle.dbName).collection<Row>('closed'), {
+      maxInFlight: 1,
+    });
     await client.close();
     const outcomes = await Promise.allSettled(
       Array.from({ length: 5 }, (_, i) => batcher.insert({ _id: `r${i}` })),
     );
     expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
-    // Nothing is left in flight: a fresh batcher on a live client is unaffected, and this one
-    // settles new inserts (rejected again, as its client is closed) instead of hanging.
+    // Nothing is left in flight: new inserts settle (rejected again, as the client is closed)
+    // instead of queueing behind a batch that never ends.
     await expect(batcher.insert({ _id: 'later' })).rejects.toBeDefined();
     expect(await ctx().db.collection('closed').countDocuments()).toBe(0);
   });
