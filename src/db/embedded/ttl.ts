@@ -3,36 +3,32 @@
  * (or the earliest date in an indexed array) is older than expireAfterSeconds.
  */
 import type { Storage } from './storage';
-import { getPath } from './paths';
-import type { Doc } from './values';
+import { TypeBound, type Doc } from './values';
 
-function expiryBase(value: unknown): Date | undefined {
-  if (value instanceof Date) return value;
-  if (Array.isArray(value)) {
-    const dates = value.filter((v): v is Date => v instanceof Date);
-    if (dates.length === 0) return undefined;
-    return dates.reduce((a, b) => (a.getTime() <= b.getTime() ? a : b));
-  }
-  return undefined;
-}
+/** The lowest Date in value order: a TTL walk starts here (other types never expire). */
+const FIRST_DATE = new TypeBound(10, false);
 
-/** One TTL pass over every collection; returns how many documents it removed. */
+/**
+ * One TTL pass over every collection; returns how many documents it removed. It walks each TTL
+ * index from its earliest date up to the cutoff, so a pass costs what it removes, not the size of
+ * the collection (mongod's monitor does the same; a full scan every second stalled the server once
+ * collections held tens of thousands of rows). An array's earliest date decides, as in mongod:
+ * its index entry for that element is the first the walk meets.
+ */
 export function expireDocuments(storage: Storage, now = Date.now()): number {
   let removed = 0;
   for (const colls of storage.dbs.values()) {
     for (const coll of colls.values()) {
       for (const index of coll.indexes.values()) {
         const seconds = index.spec.expireAfterSeconds;
-        if (seconds === undefined) continue;
-        const field = index.fields[0] as string;
-        const expired: Doc[] = [];
-        for (const doc of coll.docs.values()) {
-          if (!index.covers(doc)) continue;
-          const base = expiryBase(getPath(doc, field));
-          if (base && base.getTime() + seconds * 1000 <= now) expired.push(doc);
-        }
+        // TTL applies to single-field indexes only; mongod ignores it on compound ones.
+        if (seconds === undefined || index.fields.length !== 1) continue;
+        const cutoff = new Date(now - seconds * 1000);
+        const [start, end] = index.dirs[0] === 1 ? [FIRST_DATE, cutoff] : [cutoff, FIRST_DATE];
+        const expired = new Set<Doc>();
+        for (const entry of index.scan([start], [end], false)) expired.add(entry.doc);
         for (const doc of expired) coll.remove(doc);
-        removed += expired.length;
+        removed += expired.size;
       }
     }
   }
