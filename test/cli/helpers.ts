@@ -138,7 +138,8 @@ export function runInTerminal(
     .map(quote)
     .join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    // A wide terminal, so prompts naming long temp paths do not wrap (COLUMNS alone is not read).
+    const child = spawn('script', ['-qfec', `stty cols 200 rows 50 2>/dev/null; ${command}`, '/dev/null'], {
       cwd: options.cwd ?? repoRoot,
       env: {
         ...process.env,

@@ -38,7 +38,7 @@ describe('interactive wizard (pseudo-terminal)', () => {
     const dir = tempProject({ '.mcp.json': original });
     const { screen, exitCode } = await runInTerminal(
       ['mcp', 'setup', 'everything', '--config', path.join(dir, '.mcp.json')],
-      [{ expect: /"everything" is already configured in [\s\S]*Update it\?/, send: `n${ENTER}` }],
+      [{ expect: /"everything" is already configured in[\s\S]*Update it\?/, send: `n${ENTER}` }],
     );
     expect(exitCode).toBe(0);
     expect(screen).toContain('Nothing changed');
@@ -52,7 +52,7 @@ describe('interactive wizard (pseudo-terminal)', () => {
     const file = path.join(dir, '.mcp.json');
     const declined = await runInTerminal(
       ['mcp', 'remove', 'a', '--config', file],
-      [{ expect: /Remove "a" from .*\?/, send: `n${ENTER}` }],
+      [{ expect: /Remove "a" from[\s\S]*?\?/, send: `n${ENTER}` }],
     );
     expect(declined.exitCode).toBe(0);
     expect(declined.screen).toContain('Nothing changed');
@@ -60,7 +60,7 @@ describe('interactive wizard (pseudo-terminal)', () => {
 
     const confirmed = await runInTerminal(
       ['mcp', 'remove', 'a', '--config', file],
-      [{ expect: /Remove "a" from .*\?/, send: `y${ENTER}` }],
+      [{ expect: /Remove "a" from[\s\S]*?\?/, send: `y${ENTER}` }],
     );
     expect(confirmed.exitCode).toBe(0);
     expect(confirmed.screen).toContain('a removed.');
