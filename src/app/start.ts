@@ -25,7 +25,7 @@ export async function startProcessRuntime(
   worker: boolean,
 ): Promise<{ runtime: Runtime; logger: Logger }> {
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const database = await startDatabase({ logger });
+  const database = await startDatabase({ logger, embeddedThread: config.EMBEDDED_DB_THREAD });
   const runtime = await startRuntime({ config, logger, database, worker, ownsDatabase: true });
   return { runtime, logger };
 }

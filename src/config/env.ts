@@ -23,6 +23,8 @@ export const envSchema = z.object({
     .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
     .optional(),
   DB_MODE: z.enum(['uri', 'memory-server', 'embedded']).optional(),
+  /** The embedded server (local tier) runs on a worker thread, so it has a core of its own. */
+  EMBEDDED_DB_THREAD: booleanFlag.default('true'),
   /** Run the HTTP API without an agenda worker in this process. */
   API_ONLY: booleanFlag.default('false'),
   /** Fixes the key created for the bootstrap owner (CI, Docker). Only used on an empty database. */

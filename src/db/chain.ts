@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AppError } from '../shared/errors';
 import { logger as defaultLogger, type Logger } from '../shared/logger';
 import { startEmbeddedServer } from './embedded/server';
+import { startEmbeddedServerThread } from './embedded/thread';
 import { probeMongodBinary, startMemoryServer } from './memory-server';
 import { databaseFromUri, isMongoUri, redactUri, withDatabase } from './uri';
 
@@ -28,6 +29,11 @@ export interface StartDatabaseOptions {
   env?: NodeJS.ProcessEnv;
   /** How long the memory-server download probe may take. */
   probeTimeoutMs?: number;
+  /**
+   * Run the embedded server on a worker thread (its own core) rather than on this process's event
+   * loop. Falls back to in-process if the thread cannot start.
+   */
+  embeddedThread?: boolean;
 }
 
 export const DEFAULT_DB_NAME = 'ai-platform';
@@ -104,11 +110,30 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
     }
   }
 
-  const server = await startEmbeddedServer();
+  const server = await startEmbedded(options.embeddedThread ?? false, log);
   const uri = `mongodb://127.0.0.1:${server.port}/${encodeURIComponent(dbName)}`;
   log.info(
-    { tier: 'embedded', uri },
+    { tier: 'embedded', uri, thread: server.thread },
     'database: started the embedded MongoDB-compatible server (in-memory, data is lost on exit)',
   );
   return { tier: 'embedded', uri, dbName, stop: server.stop };
+}
+
+async function startEmbedded(
+  onThread: boolean,
+  log: Logger,
+): Promise<{ port: number; thread: boolean; stop(): Promise<void> }> {
+  if (onThread) {
+    try {
+      const server = await startEmbeddedServerThread({
+        onCrash: (err) =>
+          log.error({ err }, 'database: the embedded server thread died; restart the process'),
+      });
+      return { ...server, thread: true, stop: () => server.stop() };
+    } catch (err) {
+      log.warn({ err }, 'database: the embedded server thread did not start; running it in this process');
+    }
+  }
+  const server = await startEmbeddedServer();
+  return { port: server.port, thread: false, stop: () => server.stop() };
 }

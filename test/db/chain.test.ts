@@ -1,12 +1,14 @@
 /**
  * The database chain: tier selection from options and environment, validation of the
- * configuration, the memory-server tier giving up quickly without a mongod, and `npm run db`.
+ * configuration, the memory-server tier giving up quickly without a mongod, the embedded server on
+ * a worker thread (and its fallback), and `npm run db`.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { startDatabase } from '../../src/db/chain';
+import * as threadModule from '../../src/db/embedded/thread';
 import { probeMongodBinary } from '../../src/db/memory-server';
 import { databaseFromUri, redactUri, withDatabase } from '../../src/db/uri';
 
@@ -27,6 +29,57 @@ describe('startDatabase', () => {
       const client = await new MongoClient(handle.uri).connect();
       await client.db().collection('x').insertOne({ a: 1 });
       expect(await client.db('chain_embedded').collection('x').countDocuments()).toBe(1);
+      await client.close();
+    } finally {
+      await handle.stop();
+    }
+  });
+
+  it('runs the embedded server on a worker thread when asked, and stops it', async () => {
+    const logs: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
+    const handle = await startDatabase({
+      mode: 'embedded',
+      dbName: 'chain_thread',
+      logger,
+      env: {},
+      embeddedThread: true,
+    });
+    const client = await new MongoClient(handle.uri, { serverSelectionTimeoutMS: 1000 }).connect();
+    try {
+      expect(JSON.parse(logs.at(-1)!)).toMatchObject({ tier: 'embedded', thread: true });
+      const docs = client.db().collection<{ _id: number }>('x');
+      await docs.insertMany([{ _id: 1 }, { _id: 2 }]);
+      expect(await docs.countDocuments()).toBe(2);
+      // The same semantics as in-process: a duplicate _id is refused with code 11000.
+      await expect(docs.insertOne({ _id: 1 })).rejects.toMatchObject({ code: 11000 });
+    } finally {
+      await client.close();
+      await handle.stop();
+    }
+    // Stopped: nothing listens on that port any more.
+    await expect(new MongoClient(handle.uri, { serverSelectionTimeoutMS: 300 }).connect()).rejects.toThrow();
+  });
+
+  it('falls back to an in-process embedded server when the thread cannot start', async () => {
+    const thread = jest
+      .spyOn(threadModule, 'startEmbeddedServerThread')
+      .mockRejectedValueOnce(new Error('no threads here'));
+    const logs: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
+    const handle = await startDatabase({
+      mode: 'embedded',
+      dbName: 'chain_fallback',
+      logger,
+      env: {},
+      embeddedThread: true,
+    });
+    try {
+      expect(thread).toHaveBeenCalled();
+      expect(logs.some((l) => /thread did not start/.test(l) && /no threads here/.test(l))).toBe(true);
+      expect(JSON.parse(logs.at(-1)!)).toMatchObject({ tier: 'embedded', thread: false });
+      const client = await new MongoClient(handle.uri).connect();
+      await client.db().collection('x').insertOne({ a: 1 });
       await client.close();
     } finally {
       await handle.stop();
@@ -132,4 +185,18 @@ describe('npm run db', () => {
     expect(await exited).toBe(0);
     expect(out.trim().split('\n')).toHaveLength(1);
   }, 30_000);
+});
+
+describe('startEmbeddedServerThread', () => {
+  it('refuses a thread that cannot listen, with the reason', async () => {
+    const first = await threadModule.startEmbeddedServerThread();
+    try {
+      // Same port again: the second thread's listen fails and the start is refused with why.
+      await expect(threadModule.startEmbeddedServerThread({ port: first.port })).rejects.toThrow(
+        /EADDRINUSE/,
+      );
+    } finally {
+      await first.stop();
+    }
+  });
 });
