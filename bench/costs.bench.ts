@@ -6,8 +6,9 @@
  *   interleaved in the same run, with the bare provider call as the floor ("excluding the provider");
  * - response -> CostRecord stored, in async mode;
  * - throughput: sustained sendMessage/s with tracking on for COSTS_BENCH_SECONDS (default 60),
- *   with the outbox backlog sampled through the run, twice on the embedded tier: all in one
- *   process, then with the database in its own process (`npm run db`), as production runs mongod;
+ *   with the outbox backlog sampled through the run, three times on the embedded tier: all on one
+ *   thread, with the embedded server on a worker thread (npm start's default), and with the
+ *   database in its own process (`npm run db`), as production runs mongod;
  * - where the time goes: database commands per request on each side (request path, job), and
  *   each stage of the request path and of the job timed on its own.
  */
@@ -237,27 +238,37 @@ export default async function run(report: BenchReporter): Promise<void> {
     await stages(report, { asyncService, store, costs, pricing, system, commands, runner });
 
     // 4. Sustained throughput with tracking on: first as the process started above (with the
-    // embedded tier, API, worker and database share one thread), then with the database in its own
-    // process, which is how production runs (mongod, or `npm run db`).
+    // embedded tier, API, worker and database share one thread), then with the embedded server on a
+    // worker thread (npm start's default), then with the database in its own process, which is how
+    // production runs (mongod, or `npm run db`).
     const shape =
       database.tier === 'embedded'
         ? 'one process: API, worker and embedded database on one thread'
         : `database tier ${database.tier}`;
     await throughput(report, asyncService, system.outbox.collection, shape);
     if (database.tier === 'embedded') {
+      // npm start's default: the embedded server on a worker thread of the same process.
+      const threaded = await startDatabase({
+        mode: 'embedded',
+        dbName: 'bench_costs_thread',
+        logger,
+        embeddedThread: true,
+      });
+      await throughputOn(
+        report,
+        threaded.uri,
+        'thread',
+        'one process, embedded server on its own thread (npm start)',
+      );
+      await threaded.stop();
       const separate = await databaseProcess();
-      const remote = await buildStack(separate.uri, `bench_costs_tp_${Date.now()}`);
-      try {
-        await throughput(
-          report,
-          remote.asyncService,
-          remote.system.outbox.collection,
-          'database in its own process (npm run db), API and worker in this one',
-        );
-      } finally {
-        await remote.stop();
-        separate.stop();
-      }
+      await throughputOn(
+        report,
+        separate.uri,
+        'process',
+        'database in its own process (npm run db), API and worker in this one',
+      );
+      separate.stop();
     }
   } finally {
     await stack.stop();
@@ -389,16 +400,36 @@ async function stages(report: BenchReporter, deps: StageDeps): Promise<void> {
   report.measure('stage: job, trackBatch of 200 events (per event)', perEvent);
 }
 
+/** The throughput run on a fresh stack against another database. */
+async function throughputOn(
+  report: BenchReporter,
+  uri: string,
+  label: 'thread' | 'process',
+  shape: string,
+): Promise<void> {
+  const stack = await buildStack(uri, `bench_costs_${label}_${Date.now()}`);
+  try {
+    await throughput(report, stack.asyncService, stack.system.outbox.collection, shape, label);
+  } finally {
+    await stack.stop();
+  }
+}
+
 async function throughput(
   report: BenchReporter,
   asyncService: ConversationService,
   outbox: { countDocuments(filter: object): Promise<number> },
   shape: string,
+  variant?: 'thread' | 'process',
 ): Promise<void> {
   const seconds = Number(process.env.COSTS_BENCH_SECONDS ?? 60);
   const concurrency = Number(process.env.COSTS_BENCH_CONCURRENCY ?? 32);
   const backlog = () => outbox.countDocuments({ state: 'pending' });
-  const label = shape.startsWith('database in its own') ? ' (database in its own process)' : '';
+  const label = variant
+    ? variant === 'thread'
+      ? ' (embedded server on its own thread)'
+      : ' (database in its own process)'
+    : '';
   try {
     const deadline = now() + seconds * 1000;
     let done = 0;
