@@ -2,7 +2,7 @@
  * The MongoDB stores on the project's database chain: idempotent inserts, exact Decimal128
  * money round trips, filters and cursor pages, append-only price history.
  */
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 
 import { InMemoryConversationStore } from '../../src/conversations/conversation-store';
 import { MongoConversationStore } from '../../src/conversations/mongo-conversation-store';
@@ -13,23 +13,13 @@ import type { UsageEvent } from '../../src/costs/usage-event';
 import { MongoPriceOverrideStore } from '../../src/pricing/mongo-price-override-store';
 import { PricingService } from '../../src/pricing/pricing-service';
 import { makeUsage } from '../../src/providers/usage/normalised-usage';
-import type { DatabaseHandle } from '../../src/db/chain';
 import { storedMessage } from '../fixtures/messages';
-import { startTestDatabase } from '../helpers/db';
+import { useTestDb } from '../db/support';
 
-let handle: DatabaseHandle;
-let client: MongoClient;
 let db: Db;
-
-beforeAll(async () => {
-  handle = await startTestDatabase();
-  client = new MongoClient(handle.uri);
-  await client.connect();
-  db = client.db(handle.dbName);
-});
-afterAll(async () => {
-  await client?.close();
-  await handle?.stop();
+const ctx = useTestDb();
+beforeAll(() => {
+  db = ctx().db;
 });
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute));

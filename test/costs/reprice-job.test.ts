@@ -3,32 +3,32 @@
  * unpriced model returns before anything is repriced; the job then writes one adjustment (the
  * follow-up run writes nothing more) and announces it; a job with a bad payload fails for good.
  */
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 
 import { createCostAnnouncer } from '../../src/costs/cost-events';
 import type { CostRecord } from '../../src/costs/cost-record';
 import { CostTrackingService } from '../../src/costs/cost-tracking-service';
 import { MongoCostRecordStore, MongoUsageEventStore } from '../../src/costs/mongo-cost-stores';
 import { defineRepriceJob, REPRICE_JOB } from '../../src/costs/reprice-job';
-import type { DatabaseHandle } from '../../src/db/chain';
 import { createEventSystem, type EventSystem } from '../../src/events';
 import { MongoPriceOverrideStore } from '../../src/pricing/mongo-price-override-store';
 import { PricingService } from '../../src/pricing/pricing-service';
 import { makeUsage } from '../../src/providers/usage/normalised-usage';
 import { systemClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
-import { startTestDatabase } from '../helpers/db';
+import { useTestDb } from '../db/support';
 
-let handle: DatabaseHandle;
-let client: MongoClient;
 let db: Db;
 let system: EventSystem;
 
+// Declared first, so the event system stops before the database (hooks run in order).
+afterAll(async () => {
+  await system?.queue.stop(1000);
+});
+const ctx = useTestDb();
+
 beforeAll(async () => {
-  handle = await startTestDatabase();
-  client = new MongoClient(handle.uri);
-  await client.connect();
-  db = client.db(handle.dbName);
+  db = ctx().db;
   system = await createEventSystem({
     db,
     logger: createLogger({ level: 'silent' }),
@@ -36,12 +36,6 @@ beforeAll(async () => {
     pollIntervalMs: 100,
     lockLifetimeMs: 5_000,
   });
-});
-
-afterAll(async () => {
-  await system?.queue.stop(1000);
-  await client?.close();
-  await handle?.stop();
 });
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {

@@ -4,9 +4,8 @@
  * retried event by event, so one bad event is parked while the others complete; a self-idempotent
  * listener runs without receipts; several lanes and racing drains still handle each event once.
  */
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 
-import type { DatabaseHandle } from '../../src/db/chain';
 import { createEventSystem, type EventSystem } from '../../src/events';
 import { createEvent } from '../../src/events/event';
 import { defaultRetryPolicy, type RegisteredListener } from '../../src/events/listener';
@@ -14,24 +13,18 @@ import { Outbox } from '../../src/events/outbox';
 import { ReceiptStore } from '../../src/events/receipts';
 import { systemClock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
-import { startTestDatabase } from '../helpers/db';
+import { useTestDb } from '../db/support';
 
-let handle: DatabaseHandle;
-let client: MongoClient;
 let db: Db;
 const systems: EventSystem[] = [];
 
-beforeAll(async () => {
-  handle = await startTestDatabase();
-  client = new MongoClient(handle.uri);
-  await client.connect();
-  db = client.db(handle.dbName);
-});
-
+// Declared first, so the event systems stop before the database (hooks run in order).
 afterAll(async () => {
   for (const system of systems) await system.queue.stop(1000);
-  await client?.close();
-  await handle?.stop();
+});
+const ctx = useTestDb();
+beforeAll(() => {
+  db = ctx().db;
 });
 
 /** A process that queues but does not work: the test drains by hand, so batches are known. */
