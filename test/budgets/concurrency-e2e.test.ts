@@ -10,6 +10,7 @@ import { MongoCostRecordStore } from '../../src/costs/mongo-cost-stores';
 import { parseUsd } from '../../src/shared/money';
 import type { SeededActor, TestApp } from '../helpers/app';
 import { startPricedApp } from './support/priced-app';
+import { eventually } from '../helpers/poll';
 
 let app: TestApp;
 let owner: SeededActor;
@@ -32,16 +33,6 @@ afterAll(async () => app?.stop());
 
 const SEND = 'mutation($input: SendMessageInput!) { sendMessage(input: $input) { requestId } }';
 const CONTENT = `::mock ${JSON.stringify({ text: 'ok', usage: { output: 1000 } })}`;
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await read();
-  }
-  return value;
-}
 
 it('admits at most 10 of 100 concurrent $0.01 requests against $0.10, never overspends, and alerts once per threshold', async () => {
   const created = await owner.graphql(
@@ -85,9 +76,10 @@ it('admits at most 10 of 100 concurrent $0.01 requests against $0.10, never over
 
   // The cost jobs settle every admitted request's hold to its recorded cost.
   const { models } = app.runtime.services.budgets;
-  const counter = await until(
+  const counter = await eventually(
     () => models.Counter.findOne({ budgetId }).lean(),
     (c) => !!c && Number(c.reservedNano) === 0 && Number(c.spentNano) === admitted.length * 10_000_000,
+    60_000,
   );
   expect(await models.Reservation.countDocuments({ status: 'HELD' })).toBe(0);
   const records = await new MongoCostRecordStore(app.runtime.db).find({

@@ -15,6 +15,7 @@ import { FakeClock } from '../../src/shared/clock';
 import { parseUsd } from '../../src/shared/money';
 import { startTestDatabase } from '../helpers/db';
 import { graphqlRequest, startTestApp, type SeededActor, type TestApp } from '../helpers/app';
+import { eventually } from '../helpers/poll';
 
 let database: DatabaseHandle;
 let app: TestApp;
@@ -79,16 +80,6 @@ async function startServerProcess(): Promise<string> {
   }
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await read();
-  }
-  return value;
-}
-
 const SEND = 'mutation($input: SendMessageInput!) { sendMessage(input: $input) { requestId } }';
 
 it("expires a killed process's hold and repairs the counter from the cost records", async () => {
@@ -120,9 +111,10 @@ it("expires a killed process's hold and repairs the counter from the cost record
     key: owner.key,
     variables: { input: input({ delayMs: 600_000 }) },
   }).catch(() => 'connection lost');
-  const held = await until(
+  const held = await eventually(
     () => models.Reservation.findOne({ status: 'HELD' }).lean(),
     (r) => !!r,
+    30_000,
   );
   expect(held).toBeTruthy();
   child!.kill('SIGKILL');
@@ -136,9 +128,10 @@ it("expires a killed process's hold and repairs the counter from the cost record
   // ...until it expires: the sweeper job releases it as EXPIRED and repairs the counter.
   clock.advance(16 * 60_000);
   await app.runtime.eventSystem.queue.agenda.now(BUDGET_SWEEP_JOB);
-  const expired = await until(
+  const expired = await eventually(
     () => models.Reservation.findById(held!._id).lean(),
     (r) => r?.status === 'EXPIRED',
+    30_000,
   );
   expect(expired?.status).toBe('EXPIRED');
   const admitted = await owner.graphql(SEND, { input: input({ usage: { output: 1000 } }) });
@@ -146,9 +139,10 @@ it("expires a killed process's hold and repairs the counter from the cost record
 
   // A process that died between its counter increment and its reservation write leaves `reserved`
   // over-counted with no reservation to release; once the counter is quiet the sweeper recomputes it.
-  await until(
+  await eventually(
     () => models.Reservation.countDocuments({ status: 'HELD' }),
     (n) => n === 0,
+    30_000,
   );
   await models.Counter.updateOne(
     { budgetId },
@@ -162,9 +156,10 @@ it("expires a killed process's hold and repairs the counter from the cost record
   });
   const recorded = records.reduce((sum, r) => sum + r.cost.total, 0n);
   expect(recorded).toBe(parseUsd('0.01'));
-  const counter = await until(
+  const counter = await eventually(
     () => models.Counter.findOne({ budgetId }).lean(),
     (c) => Number(c?.reservedNano) === 0,
+    30_000,
   );
   expect(counter).toMatchObject({ reservedNano: 0 });
   expect(BigInt(counter!.spentNano)).toBe(recorded);

@@ -82,16 +82,4 @@ export async function startReceiver(): Promise<Receiver> {
   };
 }
 
-/** Polls until `read` returns a value `done` accepts (the delivery log settles after the post). */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { eventually } from '../../helpers/poll';
