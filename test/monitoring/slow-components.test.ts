@@ -33,13 +33,9 @@ const dispatched: string[] = [];
 const published: PerformanceAlert[] = [];
 let stopAlerts = () => undefined as void;
 
-beforeAll(async () => {
-  database = await startTestDatabase();
-  client = new MongoClient(database.uri, { monitorCommands: true });
-  await client.connect();
-  db = client.db(database.dbName);
-  events = await createEventSystem({ db, logger, clock, pollIntervalMs: 200, lockLifetimeMs: 10_000 });
-  monitoring = new MonitoringService({
+/** A monitoring service on this file's database, bus and clock (settings shared by every test). */
+function monitoringService(extra: { timer?: () => number } = {}): MonitoringService {
+  return new MonitoringService({
     db,
     clock,
     logger,
@@ -49,9 +45,18 @@ beforeAll(async () => {
     retentionMs: 7 * 86_400_000,
     bucketMs: 60_000,
     slowResolverMs: 50,
-    // Durations follow the fake clock, so a handler that advances it is "slow".
-    timer: () => clock.now().getTime(),
+    ...extra,
   });
+}
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  client = new MongoClient(database.uri, { monitorCommands: true });
+  await client.connect();
+  db = client.db(database.dbName);
+  events = await createEventSystem({ db, logger, clock, pollIntervalMs: 200, lockLifetimeMs: 10_000 });
+  // Durations follow the fake clock, so a handler that advances it is "slow".
+  monitoring = monitoringService({ timer: () => clock.now().getTime() });
   await monitoring.ensureIndexes();
   monitoring.observeAgenda(events.queue.agenda);
   monitoring.observeMongoClient(client);
@@ -301,17 +306,7 @@ describe('a slow MCP call', () => {
   });
 
   it('alerts once for a burst of slow calls across two processes, with one claim round trip each', async () => {
-    const other = new MonitoringService({
-      db,
-      clock,
-      logger,
-      events: events.bus,
-      pubsub,
-      thresholds: { ...defaultThresholds, cooldownMs: 15 * 60_000, windowMs: 5 * 60_000 },
-      retentionMs: 7 * 86_400_000,
-      bucketMs: 60_000,
-      slowResolverMs: 50,
-    });
+    const other = monitoringService();
     const mine = new EventEmitter<{
       toolCalled: [McpToolCallRecord];
       serverStarted: [McpServerStartRecord];
