@@ -10,9 +10,9 @@ import { ScheduledReportService } from '../../src/analytics/exports/scheduled-re
 import type { ReportService } from '../../src/analytics/reports/report-service';
 import type { DatabaseHandle } from '../../src/db/chain';
 import { FakeClock } from '../../src/shared/clock';
-import { hmacSha256Hex, verifySignature } from '../../src/webhooks/signing';
+import { hmacSha256Hex } from '../../src/webhooks/signing';
 import { startTestDatabase } from '../helpers/db';
-import { startReceiver, type Receiver } from './support/receiver';
+import { startReceiver, verifyReceived, type Receiver } from './support/receiver';
 
 let handle: DatabaseHandle;
 let client: MongoClient;
@@ -48,15 +48,7 @@ it('signs the report like every webhook, keeps x-signature, and fails for a retr
   const [post] = receiver.received('/report');
   expect(JSON.parse(post!.body).totals).toEqual({ requests: 3, errors: 0, costUsd: '1.50' });
   expect(post!.headers['x-webhook-id']).toBe(`report:${schedule._id}:2026-03-02T00:00:00.000Z`);
-  expect(
-    verifySignature({
-      secret,
-      body: post!.body,
-      timestamp: String(post!.headers['x-webhook-timestamp']),
-      signature: String(post!.headers['x-webhook-signature']),
-      now: clock.now(),
-    }),
-  ).toEqual({ ok: true });
+  expect(verifyReceived(post!, secret, clock.now())).toEqual({ ok: true });
   expect(post!.headers['x-signature']).toBe(`sha256=${hmacSha256Hex(secret, post!.body)}`);
 
   const closed = createServer();

@@ -5,11 +5,23 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { verifySignature } from '../../../src/webhooks/signing';
 
 export interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+}
+
+/** Checks a received post's signature headers with `secret` (over `body`, the post's own by default). */
+export function verifyReceived(post: Received, secret: string, now = new Date(), body = post.body) {
+  return verifySignature({
+    secret,
+    body,
+    timestamp: String(post.headers['x-webhook-timestamp']),
+    signature: String(post.headers['x-webhook-signature']),
+    now,
+  });
 }
 
 export interface ScriptedAnswer {
