@@ -10,19 +10,21 @@ const envelope = (data: Record<string, unknown> = {}): WebhookEnvelope => ({
   data,
 });
 const info = { name: 'R&D <core>', scope: 'PROJECT', scopeId: 'p1', period: 'MONTHLY' };
+const threshold80 = () =>
+  describeThreshold(
+    {
+      budgetId: 'b1',
+      threshold: 80,
+      periodStart: '2026-03-01T00:00:00.000Z',
+      spentUsd: '8.00',
+      limitUsd: '10.00',
+    },
+    info,
+  );
 
 describe('webhook bodies', () => {
   it('JSON is the envelope itself', () => {
-    const { data, description } = describeThreshold(
-      {
-        budgetId: 'b1',
-        threshold: 80,
-        periodStart: '2026-03-01T00:00:00.000Z',
-        spentUsd: '8.00',
-        limitUsd: '10.00',
-      },
-      info,
-    );
+    const { data, description } = threshold80();
     expect(JSON.parse(renderBody('JSON', envelope(data), description))).toEqual({
       ...envelope(),
       data: {
@@ -40,16 +42,7 @@ describe('webhook bodies', () => {
   });
 
   it('SLACK is text plus blocks, with mrkdwn escaped and Slack limits respected', () => {
-    const { data, description } = describeThreshold(
-      {
-        budgetId: 'b1',
-        threshold: 80,
-        periodStart: '2026-03-01T00:00:00.000Z',
-        spentUsd: '8.00',
-        limitUsd: '10.00',
-      },
-      info,
-    );
+    const { data, description } = threshold80();
     const slack = JSON.parse(renderBody('SLACK', envelope(data), description));
     expect(slack.text).toBe(
       'Budget at 80%: Budget "R&D <core>" reached 80% of its limit: $8.00 of $10.00 spent.',
