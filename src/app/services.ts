@@ -20,7 +20,6 @@ import { budgetModels } from '../budgets/models';
 import { CostRecordSpendSource } from '../budgets/cost-record-spend';
 import { scheduleBudgetSweeper } from '../budgets/sweeper-job';
 import { MongoCostRecordStore } from '../costs/mongo-cost-stores';
-import { MongoConversationStore } from '../conversations/mongo-conversation-store';
 import { RollupSpendHistory } from '../budgets/forecast/rollup-spend-history';
 import type { EventBus } from '../events/bus';
 import type { AnalyticsServices } from '../analytics/analytics-runtime';
@@ -129,7 +128,8 @@ export function createServices(deps: ServiceDeps): Services {
       pricing: costServices.pricing,
       // Settled spend comes from the cost records: new counters start from it, the sweeper repairs to it.
       spend: new CostRecordSpendSource(new MongoCostRecordStore(deps.db)),
-      conversations: new MongoConversationStore(deps.db),
+      // Budget checks outside a GraphQL request read conversations through the same store.
+      conversations: costServices.conversations.readerFor(undefined),
       forecastHistory: new RollupSpendHistory(analytics.services.reports),
     }),
   };
