@@ -23,6 +23,16 @@ afterAll(async () => {
   await handle?.stop();
 });
 
+/**
+ * A fake clock `offsetSeconds` into a minute an hour from now. The windows' `expiresAt` follows the
+ * fake clock while the database's TTL monitor follows the real one: a fixed past date let the
+ * monitor delete a window mid-test and the limiters start counting again.
+ */
+function clockInFutureMinute(offsetSeconds: number): FakeClock {
+  const minute = Math.floor((Date.now() + 3_600_000) / 60_000) * 60_000;
+  return new FakeClock(new Date(minute + offsetSeconds * 1000));
+}
+
 async function admitted(limiters: MongoRateLimiter[], key: string, attempts: number) {
   const outcomes = await Promise.all(
     Array.from({ length: attempts }, (_, i) =>
@@ -43,7 +53,7 @@ it('claims permits in blocks of about 2% of the limit, between 1 and 20', () => 
 });
 
 it('never admits more than the limit across processes, and admits nearly all of it', async () => {
-  const clock = new FakeClock('2026-01-01T00:00:10Z');
+  const clock = clockInFutureMinute(10);
   const processes = [1, 2, 3].map(() => new MongoRateLimiter(db, { perMinute: 600, clock }));
   const { ok, limited } = await admitted(processes, 'key-a', 700);
   expect(ok).toBeLessThanOrEqual(600);
@@ -51,12 +61,13 @@ it('never admits more than the limit across processes, and admits nearly all of 
   expect(ok).toBeGreaterThanOrEqual(600 - 3 * (blockSize(600) - 1));
   expect(ok + limited).toBe(700);
   // A round trip per block, not per operation.
-  const window = await db.collection('rate_limits').findOne({ _id: 'key-a:1767225600000' as never });
+  const windowStart = clock.now().getTime() - 10_000;
+  const window = await db.collection('rate_limits').findOne({ _id: `key-a:${windowStart}` as never });
   expect(window?.count).toBeLessThanOrEqual(700 + 3 * blockSize(600));
 });
 
 it('is exact for a small limit, counts keys apart, and starts afresh in the next window', async () => {
-  const clock = new FakeClock('2026-01-01T00:05:00Z');
+  const clock = clockInFutureMinute(0);
   const limiter = new MongoRateLimiter(db, { perMinute: 5, clock });
   expect(await admitted([limiter], 'key-b', 7)).toEqual({ ok: 5, limited: 2 });
   expect(await admitted([limiter], 'key-c', 1)).toEqual({ ok: 1, limited: 0 });
