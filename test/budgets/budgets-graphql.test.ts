@@ -5,10 +5,13 @@
  */
 import { parseUsd } from '../../src/shared/money';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { clockAt } from '../helpers/clock';
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp();
+  // Late in the budget's day: 60% spent then projects under the limit, so the only alert is the
+  // threshold one. (Forecasts at other hours: time-of-day.test.ts.)
+  app = await startTestApp({ clock: clockAt('23:30', 'Europe/Paris') });
 });
 afterAll(async () => app.stop());
 

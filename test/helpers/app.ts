@@ -19,6 +19,7 @@ import type { EventBus } from '../../src/events/bus';
 import { buildApp, type App } from '../../src/server/app';
 import type { Clock } from '../../src/shared/clock';
 import { createLogger } from '../../src/shared/logger';
+import { testClock } from './clock';
 import { startTestDatabase } from './db';
 
 /** Responses are read loosely; assertions say what matters. */
@@ -207,7 +208,8 @@ export async function startTestApp(overrides: TestAppOverrides = {}): Promise<Te
     config,
     logger,
     database,
-    clock: overrides.clock,
+    // TEST_CLOCK runs a whole suite at a chosen hour (see ./clock.ts).
+    clock: overrides.clock ?? (process.env.TEST_CLOCK ? testClock() : undefined),
     events: overrides.events,
     worker: overrides.worker ?? true,
     ownsDatabase: !overrides.database,
