@@ -315,6 +315,40 @@ export class ReservationService {
     return 'NOOP';
   }
 
+  /**
+   * Shrinks an open hold to `keepNano`, handing the rest back to its budgets at once: a tool step
+   * that finished below its worst case, or a stream cut short, keeps only what it consumed until
+   * the cost job settles it. Never grows a hold; false when there was nothing to trim (already
+   * closed, unknown, or at most `keepNano`). The document changes first and only while it still
+   * holds what was read, so a concurrent settle, release or expiry sees either amount, never both.
+   */
+  async trim(requestId: string, keepNano: bigint): Promise<boolean> {
+    if (keepNano < 0n) throw new AppError('BAD_USER_INPUT', 'A hold cannot be trimmed below zero.');
+    const { Reservation, Counter } = this.options.models;
+    const open = { _id: requestId as unknown as Types.ObjectId, status: { $in: ['HELD', 'PENDING'] } };
+    const current = await Reservation.collection.findOne(open, { projection: { estimateNano: 1, items: 1 } });
+    if (!current) return false;
+    const held = toNano(current.estimateNano);
+    if (held <= keepNano) return false;
+    const items = (current.items as { budgetId: unknown; counterId: unknown; amountNano: unknown }[]).map(
+      (item) => ({ ...item, amountNano: keepNano }),
+    );
+    const changed = await Reservation.collection.updateOne(
+      { ...open, estimateNano: current.estimateNano },
+      { $set: { estimateNano: keepNano, items } },
+    );
+    if (changed.modifiedCount === 0) return false;
+    const now = this.options.clock.now();
+    for (const item of current.items as { counterId: unknown; amountNano: unknown }[])
+      await adjustCounter(
+        Counter,
+        String(item.counterId),
+        { reserved: keepNano - toNano(item.amountNano) },
+        now,
+      );
+    return true;
+  }
+
   /** Drops the hold (provider failure, cancelled request). Idempotent. */
   async release(requestId: string, status: 'RELEASED' | 'EXPIRED' = 'RELEASED'): Promise<boolean> {
     const now = this.options.clock.now();

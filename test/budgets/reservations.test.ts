@@ -314,6 +314,30 @@ describe('settle and release', () => {
     expect(await counterOf(daily)).toMatchObject({ spentNano: 0n, reservedNano: CENT });
   });
 
+  it('trims a hold to what was consumed, handing the rest back at once, and never grows it', async () => {
+    const daily = await budget({ limit: '1' });
+    const project = await budget({ limit: '0.50', scope: 'ORGANIZATION', scopeId: ORG });
+    await fx.reservations.reserve({
+      requestId: 'cut',
+      organizationId: ORG,
+      budgets: [daily, project],
+      estimateNano: CENT * 10n,
+    });
+    expect(await fx.reservations.trim('cut', parseUsd('0.03'))).toBe(true);
+    expect(await fx.reservations.trim('cut', parseUsd('0.05'))).toBe(false);
+    for (const b of [daily, project])
+      expect(await counterOf(b)).toMatchObject({
+        reservedNano: parseUsd('0.03'),
+        headroomNano: b.limitNano - parseUsd('0.03'),
+      });
+    // Settling swaps what is still held for the actual cost.
+    expect(await fx.reservations.settle('cut', parseUsd('0.02'))).toBe('SETTLED');
+    expect(await counterOf(daily)).toMatchObject({ reservedNano: 0n, spentNano: parseUsd('0.02') });
+    expect(await fx.reservations.trim('cut', 0n)).toBe(false);
+    expect(await fx.reservations.trim('never-reserved', 0n)).toBe(false);
+    await expect(fx.reservations.trim('cut', -1n)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
   it('treats an unknown request id as nothing to do and refuses negative costs', async () => {
     expect(await fx.reservations.settle('never-reserved', CENT)).toBe('NOOP');
     expect(await fx.reservations.release('never-reserved')).toBe(false);
