@@ -15,6 +15,7 @@ import type { Config } from '../config/env';
 import { costTrackingMode, registerCostListeners } from '../costs/cost-events';
 import { createCostServices, type CostServices } from '../costs/cost-services';
 import { createBudgetFeature, type BudgetFeature } from '../budgets/feature';
+import type { RequestHolds } from '../conversations/request-holds';
 import { readBudgetUsage } from '../budgets/budget-usage';
 import { budgetModels } from '../budgets/models';
 import { CostRecordSpendSource } from '../budgets/cost-record-spend';
@@ -84,7 +85,14 @@ export function createServices(deps: ServiceDeps): Services {
     slowCallMs: monitoring ? null : undefined,
   });
   monitoring?.observeMcpRegistry(mcp.registry);
+  // Budgets are built after conversations (they read conversations): the request path reaches its
+  // holds through this late-bound seam.
+  let budgets: BudgetFeature | undefined = undefined;
+  const holds: RequestHolds = {
+    trim: async (requestId, keepNano) => void (await budgets?.reservations.trim(requestId, keepNano)),
+  };
   const costServices = createCostServices({
+    holds,
     db: deps.db,
     clock: deps.clock,
     events: deps.events,
@@ -109,6 +117,19 @@ export function createServices(deps: ServiceDeps): Services {
       ),
     }),
   });
+  budgets = createBudgetFeature({
+    connection: deps.connection,
+    clock: deps.clock,
+    logger: deps.logger,
+    pubsub: deps.pubsub,
+    events: deps.events,
+    pricing: costServices.pricing,
+    // Settled spend comes from the cost records: new counters start from it, the sweeper repairs to it.
+    spend: new CostRecordSpendSource(new MongoCostRecordStore(deps.db)),
+    // Budget checks outside a GraphQL request read conversations through the same store.
+    conversations: costServices.conversations.readerFor(undefined),
+    forecastHistory: new RollupSpendHistory(analytics.services.reports),
+  });
   const services: Omit<Services, 'webhooks'> = {
     auth,
     analytics: analytics.services,
@@ -119,19 +140,7 @@ export function createServices(deps: ServiceDeps): Services {
     mcp,
     monitoring,
     ...costServices,
-    budgets: createBudgetFeature({
-      connection: deps.connection,
-      clock: deps.clock,
-      logger: deps.logger,
-      pubsub: deps.pubsub,
-      events: deps.events,
-      pricing: costServices.pricing,
-      // Settled spend comes from the cost records: new counters start from it, the sweeper repairs to it.
-      spend: new CostRecordSpendSource(new MongoCostRecordStore(deps.db)),
-      // Budget checks outside a GraphQL request read conversations through the same store.
-      conversations: costServices.conversations.readerFor(undefined),
-      forecastHistory: new RollupSpendHistory(analytics.services.reports),
-    }),
+    budgets,
   };
   return { ...services, webhooks: createAppWebhooks(deps, services.budgets) };
 }

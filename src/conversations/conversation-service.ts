@@ -31,6 +31,7 @@ import { promptPrefixHash } from './prompt-prefix';
 import { toMessageToolCall, type RequestTools, type RequestToolsOptions } from './request-tools';
 import { canContinueConversation, canReadConversation, visibleConversations } from './conversation-access';
 import type { ConversationCursor, ConversationReader, ConversationStore } from './conversation-store';
+import type { RequestHolds } from './request-holds';
 import { RequestConversationReads } from './request-reads';
 import { parseSendMessageInput, type ParsedSendMessageInput } from './send-message-input';
 
@@ -47,6 +48,8 @@ export interface ConversationServiceDeps {
    * (provided by the MCP integration: `McpService.prepareTools`).
    */
   prepareTools?: (servers: string[], caller: Caller, options: RequestToolsOptions) => Promise<RequestTools>;
+  /** The request's budget holds (none: nothing is held, e.g. unit tests without budgets). */
+  holds?: RequestHolds;
 }
 
 export interface RequestOptions {

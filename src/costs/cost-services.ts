@@ -29,6 +29,7 @@ export interface CostServicesDeps {
   env?: Record<string, string | undefined>;
   /** MCP tools for requests that name servers (the MCP service's `prepareTools`). */
   prepareTools?: ConversationServiceDeps['prepareTools'];
+  holds?: ConversationServiceDeps['holds'];
   /** Wraps the chat runner (performance monitoring times provider calls through it). */
   instrumentRunner?: (runner: ChatRunner) => ChatRunner;
   /** The job queue: repricing after `setModelPrice` runs as its job (inline without one). */
@@ -72,6 +73,7 @@ export function createCostServices(deps: CostServicesDeps): CostServices {
       events: deps.events,
       clock: deps.clock,
       prepareTools: deps.prepareTools,
+      holds: deps.holds,
     }),
   };
 }
