@@ -8,6 +8,7 @@ import { cheaperAlternatives } from '../../src/pricing/alternatives';
 import { formatUsd, parseUsd } from '../../src/shared/money';
 import { startFakeProviders, type FakeProviderServer } from '../fakes/fake-provider-server';
 import { startTestApp, type SeededActor, type TestApp } from '../helpers/app';
+import { reportWindow } from '../helpers/clock';
 
 let fake: FakeProviderServer;
 let app: TestApp;
@@ -54,13 +55,8 @@ async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => 
   }
 }
 
-const window = () => {
-  const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
-  return {
-    from: new Date(today - 86_400_000).toISOString(),
-    to: new Date(today + 2 * 86_400_000).toISOString(),
-  };
-};
+// The app's clock, not the machine's: the suite may run on an injected one (TEST_CLOCK).
+const window = () => reportWindow(app.runtime.clock);
 
 /** A scripted mock turn; the inline directive must be the whole message. */
 const scripted = (turn: object) => `::mock ${JSON.stringify(turn)}`;

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestApp, type SeededActor, type TestApp } from '../helpers/app';
+import { reportWindow } from '../helpers/clock';
 
 let app: TestApp;
 let owner: SeededActor;
@@ -45,14 +46,8 @@ async function waitFor<T>(what: string, read: () => Promise<T>, done: (v: T) => 
   }
 }
 
-/** Yesterday 00:00 UTC to tomorrow 00:00 UTC: reports take whole hours. */
-const window = () => {
-  const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
-  return {
-    from: new Date(today - 86_400_000).toISOString(),
-    to: new Date(today + 2 * 86_400_000).toISOString(),
-  };
-};
+// The app's clock, not the machine's: the suite may run on an injected one (TEST_CLOCK).
+const window = () => reportWindow(app.runtime.clock);
 
 it('reports exactly what the cost records say, for requests sent through sendMessage', async () => {
   for (const content of ['one', 'two two', 'three three three']) {

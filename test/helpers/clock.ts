@@ -53,3 +53,12 @@ export function testClock(env: Record<string, string | undefined> = process.env)
   if (!time || !zone) throw new Error(`TEST_CLOCK must look like "03:00@Europe/Paris", got ${spec}`);
   return clockAt(time, zone);
 }
+
+/** Yesterday 00:00 UTC to the day after tomorrow 00:00 UTC around `clock`'s now: reports take whole hours. */
+export function reportWindow(clock: Clock): { from: string; to: string } {
+  const today = Math.floor(clock.now().getTime() / 86_400_000) * 86_400_000;
+  return {
+    from: new Date(today - 86_400_000).toISOString(),
+    to: new Date(today + 2 * 86_400_000).toISOString(),
+  };
+}
