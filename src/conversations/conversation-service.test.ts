@@ -210,7 +210,7 @@ describe('sendMessage', () => {
     expect(await storedMessages(service)).toEqual([['user', 'x']]);
   });
 
-  it('records what the provider charged when the client stops reading a stream', async () => {
+  it('records what the provider charged, and the text it streamed, when the client stops reading a stream', async () => {
     const { service, scripts, costRecords, priceMock } = setup();
     await priceMock();
     scripts.enqueue({ text: 'abcdefgh', chunkSize: 1, usage: { inputUncached: 7_000, output: 8 } });
@@ -219,8 +219,10 @@ describe('sendMessage', () => {
     }
     const [record] = await costRecords.find({ organizationId: 'org' });
     expect(record).toMatchObject({ id: 'ue_req-gone', usageIncomplete: true });
-    expect(record?.usage).toMatchObject({ inputUncached: 7_000, output: 0 });
-    expect(record?.cost.total).toBe(7_000_000n); // 7000 × $1 / 1e6
+    // The provider had reported its input; the one character streamed is counted by us (o200k with
+    // the foreign-tokenizer margin: 1 token × 135%, rounded up).
+    expect(record?.usage).toMatchObject({ inputUncached: 7_000, output: 2 });
+    expect(record?.cost.total).toBe(7_004_000n); // 7000 × $1 / 1e6 + 2 × $2 / 1e6
     expect(await storedMessages(service)).toEqual([['user', 'x']]);
   });
 
