@@ -2,9 +2,9 @@
  * Runs a chat request against a configured provider, generated or streamed, with or without a
  * tool loop, and reports every model call's normalised usage. Failures become PROVIDER_* errors
  * that still carry the usage the provider charged before failing (completed tool-loop steps, and
- * for streams the usage reported before the break), so nothing billed goes unrecorded. A stream we
- * cut short (consumer gone, caller's abort, timeout) records its unfinished call with our own count
- * where the provider had not reported its usage yet (see cut-short-usage).
+ * for streams the usage reported before the break), so nothing billed goes unrecorded. A stream
+ * cut short by its consumer or caller (a client that went away) records its unfinished call with
+ * our own count where the provider had not reported its usage yet (see cut-short-usage).
  */
 import { generateText, stepCountIs, streamText, type ModelMessage, type ToolSet } from 'ai';
 
@@ -201,7 +201,7 @@ export class ChatRunner {
     let toolResults = '';
     // A call that failed counts with the usage its provider had reported so far, if any; one we cut
     // short (`cut`) also with our count where the provider's report falls short.
-    const addPartialCall = (finishReason: 'abandoned' | 'timeout' | 'error', cut: boolean) => {
+    const addPartialCall = (finishReason: 'abandoned' | 'error', cut: boolean) => {
       const partialRaw = tracker.current();
       const reported = partialRaw
         ? toModelCall(run.format, calls.length, undefined, { finishReason, partial: true, raw: partialRaw })
@@ -286,9 +286,10 @@ export class ChatRunner {
       run.done();
     }
     if (failure !== undefined) {
-      // Aborted by us (timeout) or the caller (a client that went away) rather than failed.
-      const cut = run.signal.aborted;
-      addPartialCall(cut ? (run.timedOut() ? 'timeout' : 'abandoned') : 'error', cut);
+      // Aborted by the caller (a client that went away) rather than failed. A timeout stays a
+      // failure: a provider that never answered may not have charged anything.
+      const cut = run.signal.aborted && !run.timedOut();
+      addPartialCall(cut ? 'abandoned' : 'error', cut);
       throw this.fail(failure, request, run.timedOut(), calls);
     }
     const chatResult: ChatResult = {

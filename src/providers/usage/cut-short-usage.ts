@@ -1,6 +1,6 @@
 /**
- * The usage of a streamed model call that we cut short (the client went away, the caller
- * cancelled, the timeout fired). The provider charges for what it processed, but many report usage
+ * The usage of a streamed model call cut short because its client went away (the consumer stopped
+ * reading, or the caller aborted). The provider charges for what it processed, but many report usage
  * only at the end of a stream, so such a call may have reported nothing, or only its input
  * (Anthropic's message_start). We record what it consumed: the provider's numbers where they cover
  * it, otherwise our own count of the prompt and of the text streamed so far, flagged `estimated`
