@@ -7,6 +7,7 @@
  * then settles the budget to exactly that recorded cost. A stream that completes settles as before.
  */
 import { MongoCostRecordStore, MongoUsageEventStore } from '../../src/costs/mongo-cost-stores';
+import { startFakeProviders, type FakeProviderServer } from '../fakes/fake-provider-server';
 import { MockLanguageModel } from '../../src/providers/mock/mock-language-model';
 import type { MockTurnInput } from '../../src/providers/mock/mock-script';
 import { parseUsd } from '../../src/shared/money';
@@ -14,14 +15,24 @@ import type { SeededActor, TestApp } from '../helpers/app';
 import { eventually } from '../helpers/poll';
 import { startPricedApp } from './support/priced-app';
 
+let fake: FakeProviderServer;
 let app: TestApp;
 let owner: SeededActor;
 
 beforeAll(async () => {
+  fake = await startFakeProviders();
+  Object.assign(process.env, {
+    ANTHROPIC_API_KEY: 'sk-ant-test',
+    ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
+    PROVIDER_MAX_RETRIES: '0',
+  });
   ({ app, owner } = await startPricedApp({ project: 'streams', inputPerMTok: '1', outputPerMTok: '10' }));
 });
 
-afterAll(async () => app?.stop());
+afterAll(async () => {
+  await app?.stop();
+  await fake?.stop();
+});
 
 afterEach(() => jest.restoreAllMocks());
 
@@ -60,11 +71,11 @@ async function budgetedProject(name: string) {
   return { projectId, budgetId: budget.data.createBudget.id as string };
 }
 
-const input = (projectId: string, turn: MockTurnInput) => ({
+const input = (projectId: string, turn: MockTurnInput | string) => ({
   projectId,
   provider: 'mock',
   model: 'mock-small',
-  content: `::mock ${JSON.stringify(turn)}`,
+  content: typeof turn === 'string' ? turn : `::mock ${JSON.stringify(turn)}`,
   maxOutputTokens: MAX_OUTPUT,
 });
 
@@ -110,18 +121,23 @@ async function heldAmount(budgetId: string): Promise<bigint> {
  * recorded cost of the consumed usage (flagged partial), and the cost job settling exactly that.
  */
 async function expectCutShort(
-  signals: AbortSignal[],
+  providerCall: AbortSignal[] | (() => boolean),
   target: { projectId: string; budgetId: string },
   held: bigint,
-  streamedOutput: 'none' | 'some',
+  expected: { output: 'none' | 'some'; reportedInput?: number },
 ) {
-  expect(signals).toHaveLength(1);
-  await eventually(
-    async () => signals[0]!.aborted,
-    (aborted) => aborted,
-    POLL_MS,
-  );
-  expect(signals[0]!.aborted).toBe(true);
+  let aborted: () => boolean;
+  if (Array.isArray(providerCall)) {
+    expect(providerCall).toHaveLength(1);
+    aborted = () => providerCall[0]!.aborted;
+  } else aborted = providerCall;
+  expect(
+    await eventually(
+      async () => aborted(),
+      (gone) => gone,
+      POLL_MS,
+    ),
+  ).toBe(true);
 
   // The hold no longer stands at the worst case: it was trimmed to what the stream consumed.
   const trimmed = await eventually(
@@ -145,10 +161,11 @@ async function expectCutShort(
   );
   expect(records).toHaveLength(1);
   const [record] = records;
-  // Recorded, flagged partial, counted by us (the mock reports usage only as the stream goes), never $0.
+  // Recorded, flagged partial, counted by us where the provider had not reported it, never $0.
   expect(record).toMatchObject({ requestId, status: 'priced', usageIncomplete: true });
-  expect(record!.usage.inputUncached).toBeGreaterThan(0);
-  if (streamedOutput === 'some') expect(record!.usage.output).toBeGreaterThan(0);
+  if (expected.reportedInput !== undefined) expect(record!.usage.inputUncached).toBe(expected.reportedInput);
+  else expect(record!.usage.inputUncached).toBeGreaterThan(0);
+  if (expected.output === 'some') expect(record!.usage.output).toBeGreaterThan(0);
   else expect(record!.usage.output).toBe(0);
   expect(record!.cost.total).toBeGreaterThan(0n);
   // The trim kept exactly the recorded cost of the consumed usage.
@@ -176,7 +193,7 @@ describe('graphql-ws', () => {
     expect(first?.streamMessage).toMatchObject({ kind: 'DELTA', delta: 'First' });
     const held = await heldAmount(target.budgetId);
     sub.stop();
-    await expectCutShort(signals, target, held, 'some');
+    await expectCutShort(signals, target, held, { output: 'some' });
     await ws.dispose();
   });
 
@@ -188,7 +205,7 @@ describe('graphql-ws', () => {
     await sub.next(1, POLL_MS);
     const held = await heldAmount(target.budgetId);
     await ws.dispose();
-    await expectCutShort(signals, target, held, 'some');
+    await expectCutShort(signals, target, held, { output: 'some' });
   });
 
   it('aborts a silent provider when the client completes before the first chunk', async () => {
@@ -203,7 +220,7 @@ describe('graphql-ws', () => {
     );
     const held = await heldAmount(target.budgetId);
     sub.stop();
-    await expectCutShort(signals, target, held, 'none');
+    await expectCutShort(signals, target, held, { output: 'none' });
     expect(sub.values).toEqual([]);
     await ws.dispose();
   });
@@ -282,7 +299,7 @@ describe('SSE', () => {
     expect(await sse.readUntil('"DELTA"')).toContain('First');
     const held = await heldAmount(target.budgetId);
     sse.abort();
-    await expectCutShort(signals, target, held, 'some');
+    await expectCutShort(signals, target, held, { output: 'some' });
   });
 
   it('aborts a silent provider when the connection drops before the first chunk', async () => {
@@ -296,6 +313,56 @@ describe('SSE', () => {
     );
     const held = await heldAmount(target.budgetId);
     sse.abort();
-    await expectCutShort(signals, target, held, 'none');
+    await expectCutShort(signals, target, held, { output: 'none' });
+  });
+});
+
+describe('a provider over HTTP', () => {
+  const claude = (projectId: string) => ({
+    ...input(projectId, 'Tell me a long story.'),
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+  });
+
+  it('sees its connection closed mid-answer; the input it reported is kept and the streamed text counted', async () => {
+    const target = await budgetedProject('anthropic mid-stream');
+    // message_start (input usage), the text block's start, one delta; then the provider goes quiet.
+    fake.enqueue('anthropic', {
+      text: 'Once upon a time, far away.',
+      chunkSize: 9,
+      usage: { input_tokens: 2_000, output_tokens: 300 },
+      stallAfterFrames: 3,
+    });
+    const ws = owner.ws();
+    const sub = ws.subscribe<StreamEvent>(STREAM, { input: claude(target.projectId) });
+    const [first] = await sub.next(1, POLL_MS);
+    expect(first?.streamMessage).toMatchObject({ kind: 'DELTA', delta: 'Once upon' });
+    const held = await heldAmount(target.budgetId);
+    const request = fake.requests.at(-1)!;
+    expect(request).toMatchObject({ api: 'anthropic', stream: true });
+    sub.stop();
+    await expectCutShort(() => request.clientGone === true, target, held, {
+      output: 'some',
+      reportedInput: 2_000,
+    });
+    await ws.dispose();
+  });
+
+  it('sees its connection closed while it is still silent', async () => {
+    const target = await budgetedProject('anthropic silent');
+    fake.enqueue('anthropic', { text: 'Never sent.', stallAfterFrames: 0 });
+    const requests = fake.requests.length;
+    const ws = owner.ws();
+    const sub = ws.subscribe<StreamEvent>(STREAM, { input: claude(target.projectId) });
+    await eventually(
+      async () => fake.requests.length,
+      (n) => n > requests,
+      POLL_MS,
+    );
+    const request = fake.requests.at(-1)!;
+    const held = await heldAmount(target.budgetId);
+    sub.stop();
+    await expectCutShort(() => request.clientGone === true, target, held, { output: 'none' });
+    await ws.dispose();
   });
 });
