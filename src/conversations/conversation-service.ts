@@ -187,9 +187,10 @@ export class ConversationService {
     try {
       prepared = await this.prepare(caller, rawInput, options);
     } catch (error) {
+      if (!options.abortSignal?.aborted) throw error;
       // Gone while the request was prepared (e.g. MCP tools): no provider call, nothing consumed.
-      if (options.abortSignal?.aborted) return void (await this.trimHold(options.requestId!, 0n));
-      throw error;
+      await this.trimHold(options.requestId!, 0n);
+      return;
     }
     const started = performance.now();
     // A client that disconnects mid-stream still pays for what the provider charged.
@@ -209,13 +210,13 @@ export class ConversationService {
         }
       }
     } catch (error) {
-      if (!options.abortSignal?.aborted) {
+      if (!(options.abortSignal?.aborted && error instanceof ProviderRequestError)) {
         await this.recordFailure(caller, prepared, error, elapsed());
         throw error;
       }
       // The client went away and the provider call was aborted: nobody is left to tell, and what
       // the call consumed is recorded below.
-      abandoned = error instanceof ProviderRequestError ? error.chargedCalls : [];
+      abandoned = error.chargedCalls;
     } finally {
       // A client that went away keeps its question too (a finished or failed stream stored it).
       await Promise.all([
