@@ -6,13 +6,17 @@
  * wrapper aborts the generator's signal the moment `return()` or `throw()` is called, so the
  * provider call ends now and the generator finishes (recording what was consumed) on its own.
  */
+/** An async iterator that can always be stopped (`return()`, `throw()`), like a generator. */
+export type AbortableStream<T> = AsyncIterableIterator<T> &
+  Required<Pick<AsyncIterator<T>, 'return' | 'throw'>>;
+
 export function abortableStream<T>(
   start: (signal: AbortSignal) => AsyncGenerator<T, void>,
   options: {
     /** Stopped before its first `next()`: the generator never ran, so nothing of it will clean up. */
     onStoppedUnstarted?: () => Promise<void>;
   } = {},
-): AsyncIterableIterator<T> & Required<Pick<AsyncIterator<T>, 'return' | 'throw'>> {
+): AbortableStream<T> {
   const stop = new AbortController();
   const generator = start(stop.signal);
   let started = false;

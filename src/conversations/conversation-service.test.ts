@@ -226,6 +226,31 @@ describe('sendMessage', () => {
     expect(await storedMessages(service)).toEqual([['user', 'x']]);
   });
 
+  it('aborts a silent provider when the client leaves, records an estimate and trims the hold to its cost', async () => {
+    const trim = jest.fn(async () => undefined);
+    const { service, scripts, costRecords, priceMock } = setup({ holds: { trim } });
+    await priceMock();
+    scripts.enqueue({ text: 'never sent', delayMs: 600_000 });
+    const stream = service.streamMessage(member, send('x'), { requestId: 'req-silent' });
+    const pending = stream.next();
+    // Resolves once the provider call was aborted and what it consumed recorded: not in ten minutes.
+    await stream.return(undefined);
+    await expect(pending).resolves.toMatchObject({ done: true });
+    const [record] = await costRecords.find({ organizationId: 'org' });
+    expect(record).toMatchObject({ id: 'ue_req-silent', usageIncomplete: true, status: 'priced' });
+    expect(record?.usage.inputUncached).toBeGreaterThan(0);
+    expect(record?.usage.output).toBe(0);
+    expect(trim).toHaveBeenCalledWith('req-silent', record?.cost.total);
+  });
+
+  it('hands the whole hold back when the client leaves before the stream ran', async () => {
+    const trim = jest.fn(async () => undefined);
+    const { service, costRecords } = setup({ holds: { trim } });
+    await service.streamMessage(member, send('x'), { requestId: 'req-never' }).return(undefined);
+    expect(trim).toHaveBeenCalledWith('req-never', 0n);
+    expect(await costRecords.find({ organizationId: 'org' })).toEqual([]);
+  });
+
   it('records nothing for a failure the provider did not charge', async () => {
     const { service, scripts, costRecords } = setup();
     scripts.enqueue({ error: { status: 429 } });

@@ -28,7 +28,7 @@ import type { NormalisedUsage } from '../providers/usage/normalised-usage';
 import type { Clock } from '../shared/clock';
 import { AppError, ValidationError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { abortableStream } from './abortable-stream';
+import { abortableStream, type AbortableStream } from './abortable-stream';
 import type { Conversation, Message } from './conversation';
 import { promptPrefixHash } from './prompt-prefix';
 import { toMessageToolCall, type RequestTools, type RequestToolsOptions } from './request-tools';
@@ -164,7 +164,7 @@ export class ConversationService {
     caller: Caller,
     rawInput: unknown,
     options: RequestOptions = {},
-  ): AsyncIterableIterator<StreamMessageEvent> {
+  ): AbortableStream<StreamMessageEvent> {
     const requestId = options.requestId ?? this.newId();
     return abortableStream(
       (stopped) =>
