@@ -24,7 +24,7 @@ import { parseCreateBudget } from '../src/budgets/budget-input';
 import { BudgetStore } from '../src/budgets/budget.store';
 import { BudgetEnforcementService } from '../src/budgets/enforcement.service';
 import { CostEstimator } from '../src/budgets/estimate/estimate';
-import { warmTokenizers } from '../src/budgets/estimate/tokenizer';
+import { warmTokenizers } from '../src/shared/tokenizer';
 import { budgetModels } from '../src/budgets/models';
 import { ReservationService } from '../src/budgets/reservation.service';
 import { InMemoryPriceOverrideStore } from '../src/pricing/price-override-store';

@@ -210,7 +210,7 @@ describe('sendMessage', () => {
     expect(await storedMessages(service)).toEqual([['user', 'x']]);
   });
 
-  it('records what the provider charged when the client stops reading a stream', async () => {
+  it('records what the provider charged, and the text it streamed, when the client stops reading a stream', async () => {
     const { service, scripts, costRecords, priceMock } = setup();
     await priceMock();
     scripts.enqueue({ text: 'abcdefgh', chunkSize: 1, usage: { inputUncached: 7_000, output: 8 } });
@@ -219,9 +219,36 @@ describe('sendMessage', () => {
     }
     const [record] = await costRecords.find({ organizationId: 'org' });
     expect(record).toMatchObject({ id: 'ue_req-gone', usageIncomplete: true });
-    expect(record?.usage).toMatchObject({ inputUncached: 7_000, output: 0 });
-    expect(record?.cost.total).toBe(7_000_000n); // 7000 × $1 / 1e6
+    // The provider had reported its input; the one character streamed is counted by us (o200k with
+    // the foreign-tokenizer margin: 1 token × 135%, rounded up).
+    expect(record?.usage).toMatchObject({ inputUncached: 7_000, output: 2 });
+    expect(record?.cost.total).toBe(7_004_000n); // 7000 × $1 / 1e6 + 2 × $2 / 1e6
     expect(await storedMessages(service)).toEqual([['user', 'x']]);
+  });
+
+  it('aborts a silent provider when the client leaves, records an estimate and trims the hold to its cost', async () => {
+    const trim = jest.fn(async () => undefined);
+    const { service, scripts, costRecords, priceMock } = setup({ holds: { trim } });
+    await priceMock();
+    scripts.enqueue({ text: 'never sent', delayMs: 600_000 });
+    const stream = service.streamMessage(member, send('x'), { requestId: 'req-silent' });
+    const pending = stream.next();
+    // Resolves once the provider call was aborted and what it consumed recorded: not in ten minutes.
+    await stream.return(undefined);
+    await expect(pending).resolves.toMatchObject({ done: true });
+    const [record] = await costRecords.find({ organizationId: 'org' });
+    expect(record).toMatchObject({ id: 'ue_req-silent', usageIncomplete: true, status: 'priced' });
+    expect(record?.usage.inputUncached).toBeGreaterThan(0);
+    expect(record?.usage.output).toBe(0);
+    expect(trim).toHaveBeenCalledWith('req-silent', record?.cost.total);
+  });
+
+  it('hands the whole hold back when the client leaves before the stream ran', async () => {
+    const trim = jest.fn(async () => undefined);
+    const { service, costRecords } = setup({ holds: { trim } });
+    await service.streamMessage(member, send('x'), { requestId: 'req-never' }).return(undefined);
+    expect(trim).toHaveBeenCalledWith('req-never', 0n);
+    expect(await costRecords.find({ organizationId: 'org' })).toEqual([]);
   });
 
   it('records nothing for a failure the provider did not charge', async () => {

@@ -8,7 +8,8 @@
  * failed request leaves no half-written conversation behind; a failed one still stores the
  * question, and the usage the provider charged. MCP tool calls the model made are recorded on the
  * assistant message; chain pre-step results reach the model after the system prompt. Cost records
- * are written by the cost-tracking listener, not here.
+ * are written by the cost-tracking listener, not here. A stream whose client goes away is aborted at
+ * once; what it consumed is recorded and its budget hold trimmed to that at once (see streamMessage).
  */
 import { randomUUID } from 'node:crypto';
 import type { ModelMessage } from 'ai';
@@ -26,6 +27,8 @@ import type { ModelCall } from '../providers/model-call';
 import type { NormalisedUsage } from '../providers/usage/normalised-usage';
 import type { Clock } from '../shared/clock';
 import { AppError, ValidationError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { abortableStream, type AbortableStream } from './abortable-stream';
 import type { Conversation, Message } from './conversation';
 import { promptPrefixHash } from './prompt-prefix';
 import { toMessageToolCall, type RequestTools, type RequestToolsOptions } from './request-tools';
@@ -150,12 +153,45 @@ export class ConversationService {
     }
   }
 
-  async *streamMessage(
+  /**
+   * Streams the answer. A client that goes away (graphql-ws `complete` or closed socket: the
+   * iterator's `return()`; a dropped SSE connection: `options.abortSignal`) aborts the provider call
+   * at once, even while the provider is silent; what the call consumed (as reported, else counted)
+   * is recorded, and the request's budget hold is trimmed to its cost straight away instead of
+   * being held until it expires. The cost job settles the rest with the recorded cost.
+   */
+  streamMessage(
     caller: Caller,
     rawInput: unknown,
     options: RequestOptions = {},
+  ): AbortableStream<StreamMessageEvent> {
+    const requestId = options.requestId ?? this.newId();
+    return abortableStream(
+      (stopped) =>
+        this.stream(caller, rawInput, {
+          ...options,
+          requestId,
+          abortSignal: options.abortSignal ? AbortSignal.any([options.abortSignal, stopped]) : stopped,
+        }),
+      // Gone before the stream ran: nothing was consumed, and nothing else will hand the hold back.
+      { onStoppedUnstarted: () => this.trimHold(requestId, 0n) },
+    );
+  }
+
+  private async *stream(
+    caller: Caller,
+    rawInput: unknown,
+    options: RequestOptions,
   ): AsyncGenerator<StreamMessageEvent, void> {
-    const prepared = await this.prepare(caller, rawInput, options);
+    let prepared: PreparedRequest;
+    try {
+      prepared = await this.prepare(caller, rawInput, options);
+    } catch (error) {
+      if (!options.abortSignal?.aborted) throw error;
+      // Gone while the request was prepared (e.g. MCP tools): no provider call, nothing consumed.
+      await this.trimHold(options.requestId!, 0n);
+      return;
+    }
     const started = performance.now();
     // A client that disconnects mid-stream still pays for what the provider charged.
     let abandoned: ModelCall[] | undefined;
@@ -174,17 +210,52 @@ export class ConversationService {
         }
       }
     } catch (error) {
-      await this.recordFailure(caller, prepared, error, elapsed());
-      throw error;
+      if (!(options.abortSignal?.aborted && error instanceof ProviderRequestError)) {
+        await this.recordFailure(caller, prepared, error, elapsed());
+        throw error;
+      }
+      // The client went away and the provider call was aborted: nobody is left to tell, and what
+      // the call consumed is recorded below.
+      abandoned = error.chargedCalls;
     } finally {
       // A client that went away keeps its question too (a finished or failed stream stored it).
       await Promise.all([
         prepared.stored ? undefined : this.storeConversation(prepared, null),
-        abandoned && abandoned.length > 0
-          ? this.recordUsage(caller, prepared, abandoned, 'failed', elapsed(), null)
-          : undefined,
+        abandoned ? this.recordCutShort(caller, prepared, abandoned, elapsed()) : undefined,
       ]);
     }
+  }
+
+  /**
+   * A stream cut short: records what it consumed and trims its hold to that cost at once (the rest
+   * goes back to the budgets now; the cost job settles what is kept with the recorded cost).
+   */
+  private async recordCutShort(
+    caller: Caller,
+    prepared: PreparedRequest,
+    calls: ModelCall[],
+    timing: Timing,
+  ) {
+    if (calls.length === 0) return this.trimHold(prepared.requestId, 0n);
+    const trimmed = priceRequest(this.deps.pricing, {
+      organizationId: caller.organizationId,
+      provider: prepared.input.provider,
+      model: prepared.input.model,
+      at: prepared.requestedAt,
+      calls: calls.map((c) => c.usage),
+    }).then((cost) =>
+      // Unpriced, the consumed cost is unknown: the hold stays until the cost job settles it.
+      cost.status === 'priced' ? this.trimHold(prepared.requestId, cost.cost.total) : undefined,
+    );
+    await Promise.all([this.recordUsage(caller, prepared, calls, 'failed', timing, null), trimmed]);
+  }
+
+  /** Hands back all of the request's budget hold above `keepNano` (a no-op when nothing is held). */
+  private async trimHold(requestId: string, keepNano: bigint): Promise<void> {
+    // A failed trim costs only time: the cost job (or the hold's expiry) still settles the hold.
+    await this.deps.holds
+      ?.trim(requestId, keepNano)
+      .catch((err: unknown) => logger.warn({ err, requestId }, 'could not trim a budget hold'));
   }
 
   private async prepare(

@@ -170,6 +170,8 @@ builder.subscriptionField('streamMessage', (t) =>
     subscribe: (_r, { input }, ctx) =>
       ctx.services.conversations.streamMessage(caller(ctx), toInput(input), {
         requestId: ctx.requestId,
+        // Aborts when an SSE client goes away (graphql-ws stops the stream through its iterator).
+        abortSignal: ctx.request?.signal,
         scope: ctx,
       }),
     resolve: (event) => event,

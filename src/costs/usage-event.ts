@@ -10,8 +10,11 @@ export interface UsageEventCall {
   usage: NormalisedUsage;
   /** Usage of a call that failed part-way (charged so far). */
   partial: boolean;
-  /** `missing`: the provider reported no usage for this call; its cost is unknown. */
-  usageSource: 'raw' | 'sdk' | 'missing';
+  /**
+   * `missing`: the provider reported no usage for this call; its cost is unknown. `estimated`: the
+   * call was cut short before its provider reported all it used; we counted the tokens.
+   */
+  usageSource: 'raw' | 'sdk' | 'missing' | 'estimated';
 }
 
 export interface UsageEvent {

@@ -66,7 +66,8 @@ export const eventCatalog = {
               reasoning: tokenCount,
             }),
             partial: z.boolean(),
-            usageSource: z.enum(['raw', 'sdk', 'missing']),
+            // `estimated` came later: events written before it still parse.
+            usageSource: z.enum(['raw', 'sdk', 'missing', 'estimated']),
           }),
         )
         .optional(),

@@ -2,7 +2,9 @@
  * Runs a chat request against a configured provider, generated or streamed, with or without a
  * tool loop, and reports every model call's normalised usage. Failures become PROVIDER_* errors
  * that still carry the usage the provider charged before failing (completed tool-loop steps, and
- * for streams the usage reported before the break), so nothing billed goes unrecorded.
+ * for streams the usage reported before the break), so nothing billed goes unrecorded. A stream
+ * cut short by its consumer or caller (a client that went away) records its unfinished call with
+ * our own count where the provider had not reported its usage yet (see cut-short-usage).
  */
 import { generateText, stepCountIs, streamText, type ModelMessage, type ToolSet } from 'ai';
 
@@ -11,6 +13,7 @@ import { logger } from '../shared/logger';
 import { toModelCall, type ModelCall } from './model-call';
 import { toProviderError } from './provider-errors';
 import type { ProviderRegistry } from './provider-registry';
+import { countCutShort, cutShortModelCall } from './usage/cut-short-usage';
 import { addUsage, emptyUsage, type NormalisedUsage } from './usage/normalised-usage';
 import { createStreamUsageTracker, usageFromResponseBody } from './usage/stream-usage-tracker';
 
@@ -32,8 +35,8 @@ export interface ChatRequest {
   maxSteps?: number;
   abortSignal?: AbortSignal;
   /**
-   * Streams only: called when the consumer stops reading before the end, with the usage the
-   * provider had charged so far (finished calls, and the partial call if it reported usage).
+   * Streams only: called when the consumer stops reading before the end, with the usage charged so
+   * far (finished calls, and the call that was cut, as reported or estimated).
    */
   onAbandoned?: (chargedCalls: ModelCall[]) => void;
 }
@@ -106,8 +109,10 @@ export class ChatRunner {
       ...(request.abortSignal ? [request.abortSignal] : []),
     ]);
     const hasTools = Object.keys(request.tools ?? {}).length > 0;
+    const maxSteps = request.maxSteps ?? (hasTools ? 8 : 1);
     return {
       provider,
+      maxSteps,
       format: provider.usageFormat,
       signal,
       done: () => clearTimeout(timer),
@@ -120,7 +125,7 @@ export class ChatRunner {
         maxOutputTokens: request.maxOutputTokens,
         temperature: request.temperature,
         tools: request.tools,
-        stopWhen: stepCountIs(request.maxSteps ?? (hasTools ? 8 : 1)),
+        stopWhen: stepCountIs(maxSteps),
         maxRetries,
         abortSignal: signal,
       },
@@ -187,14 +192,25 @@ export class ChatRunner {
     let settled = false;
     // An error inside a step still ends with finish-step: that call's usage is then partial.
     let stepFailed = false;
-    // A call cut short counts with the usage its provider had reported so far, if any.
-    const addPartialCall = (finishReason: 'abandoned' | 'error') => {
+    // Whether a model call has been sent and has not finished (the first is sent at once; the next
+    // after a step that ended in tool calls, unless that was the last step), what earlier steps
+    // added to its prompt, and what it has streamed: a call we cut is counted from them.
+    let inFlight = true;
+    let earlierSteps = '';
+    let streamed = '';
+    let toolResults = '';
+    // A call that failed counts with the usage its provider had reported so far, if any; one we cut
+    // short (`cut`) also with our count where the provider's report falls short.
+    const addPartialCall = (finishReason: 'abandoned' | 'error', cut: boolean) => {
       const partialRaw = tracker.current();
-      if (partialRaw) {
-        calls.push(
-          toModelCall(run.format, calls.length, undefined, { finishReason, partial: true, raw: partialRaw }),
-        );
-      }
+      const reported = partialRaw
+        ? toModelCall(run.format, calls.length, undefined, { finishReason, partial: true, raw: partialRaw })
+        : undefined;
+      if (cut && inFlight) {
+        const counted = countCutShort({ ...request, earlierSteps, streamed });
+        calls.push(cutShortModelCall(reported, counted, calls.length, finishReason));
+      } else if (reported) calls.push(reported);
+      inFlight = false;
     };
     try {
       const result = streamText({ ...run.settings, includeRawChunks: true, onError: () => undefined });
@@ -203,16 +219,25 @@ export class ChatRunner {
           case 'start-step':
             tracker = createStreamUsageTracker(run.format);
             stepFailed = false;
+            inFlight = true;
             break;
           case 'raw':
             tracker.observe(part.rawValue);
             break;
           case 'text-delta':
             text += part.text;
+            streamed += part.text;
             yield { type: 'text-delta', text: part.text };
+            break;
+          case 'reasoning-delta':
+            streamed += part.text;
+            break;
+          case 'tool-result':
+            toolResults += JSON.stringify(part.output ?? null);
             break;
           case 'tool-call': {
             const toolCall = { toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
+            streamed += JSON.stringify(part.input ?? null);
             toolCalls.push(toolCall);
             yield { type: 'tool-call', toolCall };
             break;
@@ -228,6 +253,9 @@ export class ChatRunner {
             });
             calls.push(call);
             tracker = createStreamUsageTracker(run.format);
+            earlierSteps += streamed + toolResults;
+            streamed = toolResults = '';
+            inFlight = part.finishReason === 'tool-calls' && calls.length < run.maxSteps;
             yield { type: 'call-finished', call };
             break;
           }
@@ -252,13 +280,16 @@ export class ChatRunner {
     } finally {
       if (!settled) {
         run.abandon();
-        addPartialCall('abandoned');
+        addPartialCall('abandoned', true);
         request.onAbandoned?.(calls);
       }
       run.done();
     }
     if (failure !== undefined) {
-      addPartialCall('error');
+      // Aborted by the caller (a client that went away) rather than failed. A timeout stays a
+      // failure: a provider that never answered may not have charged anything.
+      const cut = run.signal.aborted && !run.timedOut();
+      addPartialCall(cut ? 'abandoned' : 'error', cut);
       throw this.fail(failure, request, run.timedOut(), calls);
     }
     const chatResult: ChatResult = {

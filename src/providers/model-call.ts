@@ -15,9 +15,11 @@ export interface ModelCall {
   rawUsage: Record<string, unknown> | null;
   /**
    * `raw`: read from the provider's usage; `sdk`: the provider sent no raw usage and the AI SDK's
-   * totals were used; `missing`: no usage at all (the cost is unknown, not zero).
+   * totals were used; `missing`: no usage at all (the cost is unknown, not zero); `estimated`: a
+   * call cut short (the client went away) before its provider reported all it used, counted with
+   * our tokenizer (the prompt, and the text streamed so far); always `partial`.
    */
-  usageSource: 'raw' | 'sdk' | 'missing';
+  usageSource: 'raw' | 'sdk' | 'missing' | 'estimated';
   /** True when the call failed part-way and this is the usage charged so far. */
   partial: boolean;
   finishReason: string;

@@ -20,6 +20,8 @@ export interface RecordedRequest {
   headers: IncomingMessage['headers'];
   body: Record<string, unknown>;
   stream: boolean;
+  /** Set when the client closed the connection before the answer was complete (it aborted the call). */
+  clientGone?: boolean;
 }
 
 const formats: Record<FakeApi, FakeFormat> = {
@@ -117,7 +119,17 @@ export class FakeProviderServer {
     }
     const body = await readJson(req);
     const stream = matched.stream ?? body.stream === true;
-    this.requests.push({ api: matched.api, path: url.pathname, headers: req.headers, body, stream });
+    const recorded: RecordedRequest = {
+      api: matched.api,
+      path: url.pathname,
+      headers: req.headers,
+      body,
+      stream,
+    };
+    this.requests.push(recorded);
+    res.once('close', () => {
+      if (!res.writableFinished) recorded.clientGone = true;
+    });
     const turn = this.queues.get(matched.api)?.shift() ?? { text: 'ok', usage: DEFAULT_USAGE[matched.api] };
     const format = formats[matched.api];
     const model = turn.model ?? matched.model ?? String(body.model ?? 'fake-model');
@@ -146,6 +158,11 @@ export class FakeProviderServer {
     });
     const frames = format.frames(turn, model);
     for (const [index, frame] of frames.entries()) {
+      if (turn.stallAfterFrames !== undefined && index >= turn.stallAfterFrames) {
+        // A provider gone quiet: nothing more until the client gives up on it.
+        if (!res.destroyed) await new Promise((resolve) => res.once('close', resolve));
+        return;
+      }
       if (turn.breakAfterFrames !== undefined && index >= turn.breakAfterFrames) {
         if (turn.breakWith === 'error-event' && format.errorFrame) {
           res.end(format.errorFrame(turn.errorMessage ?? 'Overloaded'));

@@ -27,6 +27,8 @@ export interface FakeTurn {
   delayMs?: number;
   /** Streaming: characters per text delta (default 4). */
   chunkSize?: number;
+  /** Streaming: after this many SSE frames, go quiet (send nothing, keep the connection) until the client leaves. */
+  stallAfterFrames?: number;
   /** Streaming: after this many SSE frames, drop the connection (or send the API's error event). */
   breakAfterFrames?: number;
   /** Streaming: how to break: destroy the socket (default) or send the API's in-stream error event. */

@@ -3,7 +3,7 @@ import { PricingService } from '../../pricing/pricing-service';
 import { AppError } from '../../shared/errors';
 import { CostEstimator } from './estimate';
 import { DEFAULT_MAX_OUTPUT_TOKENS, maxOutputTokensFor } from './model-limits';
-import { encodingFor, tokenCountCache, tokenCounterFor, warmTokenizers } from './tokenizer';
+import { encodingFor, tokenCountCache, tokenCounterFor, warmTokenizers } from '../../shared/tokenizer';
 
 const at = new Date('2026-01-01T00:00:00Z');
 const estimator = new CostEstimator(new PricingService(new InMemoryPriceOverrideStore()));

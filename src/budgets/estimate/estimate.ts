@@ -8,7 +8,7 @@ import type { PricingService } from '../../pricing/pricing-service';
 import type { ModelPrice, PriceRates } from '../../pricing/model-price';
 import { ceilDiv } from '../arithmetic';
 import { maxOutputTokensFor } from './model-limits';
-import { tokenCounterFor } from './tokenizer';
+import { tokenCounterFor } from '../../shared/tokenizer';
 
 /** What budgets need from pricing: the price in force for a model at a time. */
 export type PriceLookup = Pick<PricingService, 'resolvePrice'>;

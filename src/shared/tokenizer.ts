@@ -3,7 +3,9 @@
  * OpenAI's own encodings ship with js-tiktoken (o200k_base for GPT-4o/4.1/5 and o-series,
  * cl100k_base for GPT-4/3.5). Anthropic, Gemini and other families publish no offline
  * tokenizer, so they are counted with o200k_base and a safety margin: the result is used for
- * a worst-case hold, so it must over-count rather than under-count.
+ * a worst-case hold, so it must over-count rather than under-count. Shared because two features
+ * count: budgets (the hold before a call) and providers (the usage of a call cut short before its
+ * provider reported any).
  */
 import { Tiktoken } from 'js-tiktoken/lite';
 
