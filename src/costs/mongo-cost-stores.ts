@@ -174,6 +174,14 @@ export class MongoCostRecordStore implements CostRecordStore {
     );
   }
 
+  async byIds(ids: string[]): Promise<Map<string, StoredCharge>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.collection.find({ _id: { $in: ids } }).toArray();
+    return new Map(
+      docs.map((doc) => [doc._id, { record: fromCostRecordDoc(doc), announced: doc.announced !== false }]),
+    );
+  }
+
   async markAnnounced(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.collection.updateMany({ _id: { $in: ids } }, { $set: { announced: true } });
