@@ -132,6 +132,9 @@ export function createServices(deps: ServiceDeps): Services {
       // Budget checks outside a GraphQL request read conversations through the same store.
       conversations: costServices.conversations.readerFor(undefined),
       forecastHistory: new RollupSpendHistory(analytics.services.reports),
+      // A hold whose process died is charged as an estimate cost record.
+      estimates: costServices.costs,
+      holdTtlMs: deps.config.BUDGET_HOLD_TTL_MS,
     }),
   };
   return { ...services, webhooks: createAppWebhooks(deps, services.budgets) };
