@@ -36,9 +36,18 @@ export interface SettlementDeps {
 
 export function registerBudgetSettlement(events: EventBus, deps: SettlementDeps): void {
   const settleAll = async (batch: DomainEvent<'CostCalculated'>[]) => {
-    const settlements = await settlementsOf(batch, deps.records);
-    // One at a time: two records of one request (a charge and its repricing) touch one counter.
-    for (const s of settlements) await settleOne(s, deps.reservations);
+    const byRequest = new Map<string, Settlement[]>();
+    for (const s of await settlementsOf(batch, deps.records))
+      byRequest.set(s.requestId, [...(byRequest.get(s.requestId) ?? []), s]);
+    // Requests side by side; the records of one request (a charge, its repricing) in order.
+    const outcomes = await Promise.allSettled(
+      [...byRequest.values()].map(async (records) => {
+        for (const s of records) await settleOne(s, deps.reservations);
+      }),
+    );
+    // Settled ones stay settled: the retry (event by event) finds them done and changes nothing.
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
   };
   events.listen({
     event: 'CostCalculated',
