@@ -156,7 +156,7 @@ export class CostTrackingService {
   /**
    * Voids the estimates of requests whose charge is now stored (read after the charges were
    * written, so an estimate written concurrently is seen here or sees the charge itself). Returns
-   * the voids to announce: new ones, and ones a run that died before announcing left behind.
+   * what to announce: new voids, and estimates or voids a run that died before announcing left.
    */
   private async voidEstimates(charges: CostRecord[]): Promise<CostRecord[]> {
     const ids = charges.flatMap((c) => [estimateIdFor(c.id), estimateVoidIdFor(c.id)]);
@@ -168,13 +168,13 @@ export class CostTrackingService {
       .filter((c) => !found.has(estimateVoidIdFor(c.id)))
       .map((c) => estimateVoid(found.get(estimateIdFor(c.id))!.record, c, now));
     const inserted = await this.deps.costRecords.insertMany(voids);
-    return [
-      ...voids.filter((v) => inserted.has(v.id)),
-      ...estimated
-        .map((c) => found.get(estimateVoidIdFor(c.id)))
-        .filter((v) => v && !v.announced)
-        .map((v) => v!.record),
-    ];
+    // An estimate whose sweep died before announcing it goes out too, or reports built from the
+    // announcements would count its void without it.
+    const leftBehind = estimated
+      .flatMap((c) => [found.get(estimateIdFor(c.id)), found.get(estimateVoidIdFor(c.id))])
+      .filter((r) => r && !r.announced)
+      .map((r) => r!.record);
+    return [...voids.filter((v) => inserted.has(v.id)), ...leftBehind];
   }
 
   /**
