@@ -20,6 +20,7 @@ import { readBudgetUsage } from '../budgets/budget-usage';
 import { budgetModels } from '../budgets/models';
 import { CostRecordSpendSource } from '../budgets/cost-record-spend';
 import { scheduleBudgetSweeper } from '../budgets/sweeper-job';
+import { registerBudgetSettlement } from '../budgets/settlement-listener';
 import { MongoCostRecordStore } from '../costs/mongo-cost-stores';
 import { RollupSpendHistory } from '../budgets/forecast/rollup-spend-history';
 import type { EventBus } from '../events/bus';
@@ -129,6 +130,9 @@ export function createServices(deps: ServiceDeps): Services {
     // Budget checks outside a GraphQL request read conversations through the same store.
     conversations: costServices.conversations.readerFor(undefined),
     forecastHistory: new RollupSpendHistory(analytics.services.reports),
+    // A hold whose process died is charged as an estimate cost record.
+    estimates: costServices.costs,
+    holdTtlMs: deps.config.BUDGET_HOLD_TTL_MS,
   });
   const services: Omit<Services, 'webhooks'> = {
     auth,
@@ -150,17 +154,19 @@ export function registerListeners(bus: EventBus, services: Services, deps: Servi
   // Listeners registered through the monitored bus are timed (dispatch latency, duration).
   const events = services.monitoring?.observeBus(bus) ?? bus;
   // Features add: registerCostListeners(events, services);
-  registerCostListeners(events, services.costs, costTrackingMode(), {
-    // The request's hold on its budgets becomes its actual cost (idempotent per request id).
-    onRecorded: (record) =>
-      record.kind === 'charge'
-        ? services.budgets.reservations.settle(record.requestId, record.cost.total)
-        : Promise.resolve(),
+  registerCostListeners(events, services.costs, costTrackingMode());
+  // Each request's hold on its budgets becomes its actual cost, from CostCalculated.
+  registerBudgetSettlement(events, {
+    reservations: services.budgets.reservations,
+    records: new MongoCostRecordStore(deps.db),
   });
   // Expires holds of dead processes and repairs budget counters from the cost records.
-  void scheduleBudgetSweeper(deps.agenda, services.budgets.sweeper, deps.logger).catch((err: unknown) =>
-    deps.logger.error({ err }, 'could not schedule the budget sweeper'),
-  );
+  void scheduleBudgetSweeper(
+    deps.agenda,
+    services.budgets.sweeper,
+    deps.logger,
+    deps.config.BUDGET_SWEEP_INTERVAL_MS,
+  ).catch((err: unknown) => deps.logger.error({ err }, 'could not schedule the budget sweeper'));
   // Budget (threshold, exceeded, forecast) and performance alerts fan out to webhooks in queued jobs.
   registerWebhookListeners(events, services.webhooks);
 }

@@ -113,6 +113,15 @@ export class BudgetEnforcementService {
       organizationId: subject.organizationId,
       budgets,
       estimateNano: estimate.amountNano * BigInt(Math.max(1, request.modelCalls ?? 1)),
+      // Charged as an estimate if the process dies mid-call: to the project the cost would go to.
+      subject: {
+        projectId: history ? history.projectId : subject.projectId,
+        userId: subject.userId,
+        apiKeyId: subject.apiKeyId,
+        provider: request.provider,
+        model: request.model,
+        requestedAt: at,
+      },
     });
   }
 

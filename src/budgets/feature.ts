@@ -22,7 +22,7 @@ import type { ConversationReader } from './estimate/conversation-history';
 import { BudgetForecaster, type DailySpendHistory } from './forecast/spend-forecast';
 import { budgetModels, type BudgetModels } from './models';
 import { ReservationService, type SpendSource } from './reservation.service';
-import { BudgetSweeper } from './sweeper';
+import { BudgetSweeper, type EstimateRecorder } from './sweeper';
 import './topics';
 
 export interface BudgetFeatureDeps {
@@ -37,6 +37,10 @@ export interface BudgetFeatureDeps {
   conversations?: ConversationReader;
   /** Daily spend history for forecast alerts and projected spend (analytics rollups). */
   forecastHistory?: DailySpendHistory;
+  /** Charges the estimate of a hold whose process died (cost tracking). */
+  estimates?: EstimateRecorder;
+  /** How long a hold may stay unsettled before the sweeper assumes its process died. */
+  holdTtlMs?: number;
 }
 
 export interface BudgetFeature {
@@ -123,6 +127,7 @@ export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
     budgets: store,
     logger: deps.logger,
     spend: deps.spend,
+    reservationTtlMs: deps.holdTtlMs,
   });
   const enforcement = new BudgetEnforcementService({
     store,
@@ -151,6 +156,7 @@ export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
     clock: deps.clock,
     logger: deps.logger,
     spend: deps.spend,
+    estimates: deps.estimates,
   });
   return { models, store, alerts, reservations, enforcement, service, sweeper };
 }

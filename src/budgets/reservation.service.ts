@@ -44,6 +44,20 @@ export interface ReservationRequest {
   organizationId: string;
   budgets: BudgetRecord[];
   estimateNano: bigint;
+  /**
+   * What the request is, kept on the hold so that if its process dies mid-call the sweeper can
+   * still charge the estimate to the right project, user, key and model.
+   */
+  subject?: ReservationSubject;
+}
+
+export interface ReservationSubject {
+  projectId?: string | null;
+  userId?: string | null;
+  apiKeyId?: string | null;
+  provider: string;
+  model: string;
+  requestedAt: Date;
 }
 
 export interface HeldReservation {
@@ -192,6 +206,12 @@ export class ReservationService {
     await this.options.models.Reservation.collection.insertOne({
       _id: request.requestId as unknown as Types.ObjectId,
       organizationId: request.organizationId,
+      projectId: request.subject?.projectId ?? null,
+      userId: request.subject?.userId ?? null,
+      apiKeyId: request.subject?.apiKeyId ?? null,
+      provider: request.subject?.provider ?? null,
+      model: request.subject?.model ?? null,
+      requestedAt: request.subject?.requestedAt ?? null,
       items: items.map(([budgetId, counterId]) => ({
         budgetId: new Types.ObjectId(budgetId),
         counterId: new Types.ObjectId(counterId),
@@ -290,7 +310,8 @@ export class ReservationService {
   /**
    * Records the actual cost of a request. HELD: the estimate is swapped for the actual cost.
    * Already released or expired (the provider failed, or the process looked dead): the spend
-   * still happened, so it is added. Already settled or unknown: nothing happens.
+   * still happened, so it is added; if the expiry charged the estimate, only the difference.
+   * Already settled or unknown: nothing happens.
    */
   async settle(requestId: string, actualNano: bigint): Promise<'SETTLED' | 'LATE' | 'NOOP'> {
     if (actualNano < 0n) throw new AppError('BAD_USER_INPUT', 'An actual cost cannot be negative.');
@@ -309,7 +330,8 @@ export class ReservationService {
       { $set: { actualNano } },
     ).lean();
     if (late) {
-      await this.applySpend(late.items, actualNano, false);
+      const charged = late.estimated ? actualNano - toNano(late.estimateNano) : actualNano;
+      await this.applySpend(late.items, charged, false);
       return 'LATE';
     }
     return 'NOOP';
@@ -364,6 +386,36 @@ export class ReservationService {
         { reserved: -toNano(item.amountNano) },
         now,
       );
+    return true;
+  }
+
+  /**
+   * The hold of a request whose process died, once its estimate is a cost record: HELD becomes
+   * EXPIRED and the estimate moves from reserved to spent, as a settle with the estimate would.
+   * A real figure arriving later corrects the spend by the difference (see `settle`). Idempotent.
+   */
+  async expireAsEstimated(requestId: string): Promise<boolean> {
+    const held = await this.options.models.Reservation.findOneAndUpdate(
+      { _id: requestId, status: 'HELD' },
+      { $set: { status: 'EXPIRED', estimated: true, closedAt: this.options.clock.now() } },
+    ).lean();
+    if (!held) return false;
+    await this.applySpend(held.items, toNano(held.estimateNano), true);
+    return true;
+  }
+
+  /**
+   * Applies a cost adjustment (repricing) of a request to the spend of the budgets it was held
+   * on, so counters keep equalling the cost records. Once per adjustment id; a request that held
+   * nothing (no budget applied) changes nothing.
+   */
+  async adjust(requestId: string, adjustmentId: string, deltaNano: bigint): Promise<boolean> {
+    const doc = await this.options.models.Reservation.findOneAndUpdate(
+      { _id: requestId, adjustments: { $ne: adjustmentId } },
+      { $push: { adjustments: adjustmentId } },
+    ).lean();
+    if (!doc) return false;
+    if (deltaNano !== 0n) await this.applySpend(doc.items, deltaNano, false);
     return true;
   }
 

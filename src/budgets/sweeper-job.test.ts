@@ -3,12 +3,12 @@ import { BUDGET_SWEEP_JOB, scheduleBudgetSweeper } from './sweeper-job';
 
 function fakeAgenda() {
   const handlers = new Map<string, () => Promise<void>>();
-  const scheduled: [string, string][] = [];
+  const scheduled: [string | number, string][] = [];
   return {
     handlers,
     scheduled,
     define: (name: string, handler: () => Promise<void>) => handlers.set(name, handler),
-    every: async (interval: string, name: string) => {
+    every: async (interval: string | number, name: string) => {
       scheduled.push([interval, name]);
     },
   };
@@ -36,7 +36,7 @@ describe('scheduleBudgetSweeper', () => {
       .mockResolvedValueOnce({ expired: 0, checked: 3, repaired: 0, alerts: 0 })
       .mockRejectedValueOnce(new Error('store down'));
     await scheduleBudgetSweeper(agenda, { sweep }, logger);
-    expect(agenda.scheduled).toEqual([['1 minute', BUDGET_SWEEP_JOB]]);
+    expect(agenda.scheduled).toEqual([[60_000, BUDGET_SWEEP_JOB]]);
     await agenda.handlers.get(BUDGET_SWEEP_JOB)!();
     expect(info).not.toHaveBeenCalled();
     await expect(agenda.handlers.get(BUDGET_SWEEP_JOB)!()).rejects.toThrow('store down');

@@ -7,12 +7,12 @@ import type { Logger } from '../shared/logger';
 import type { BudgetSweeper } from './sweeper';
 
 export const BUDGET_SWEEP_JOB = 'budgets.sweep';
-export const DEFAULT_SWEEP_INTERVAL = '1 minute';
+export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
 /** The part of agenda the sweeper job needs. */
 export interface SweeperAgenda {
   define(name: string, handler: () => Promise<void>): unknown;
-  every(interval: string, name: string, data?: unknown, options?: unknown): Promise<unknown>;
+  every(interval: string | number, name: string, data?: unknown, options?: unknown): Promise<unknown>;
 }
 
 /** Defines the job (every process, so any worker can run it) and schedules it (idempotent). */
@@ -20,7 +20,8 @@ export async function scheduleBudgetSweeper(
   agenda: SweeperAgenda,
   sweeper: Pick<BudgetSweeper, 'sweep'>,
   logger: Logger,
-  interval = DEFAULT_SWEEP_INTERVAL,
+  /** Milliseconds, or an agenda interval such as '1 minute'. */
+  interval: string | number = DEFAULT_SWEEP_INTERVAL_MS,
 ): Promise<void> {
   agenda.define(BUDGET_SWEEP_JOB, async () => {
     const result = await sweeper.sweep();

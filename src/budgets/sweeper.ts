@@ -1,7 +1,10 @@
 /**
  * Keeps counters honest when processes die:
  * - reservations HELD past their expiry (their process died before settling or releasing)
- *   are released as EXPIRED, so they stop blocking users who are within budget;
+ *   are closed as EXPIRED. The call may well have been made and paid for, so its worst case is
+ *   charged: an `estimated` cost record first (deterministic id, announced like any record), then
+ *   the transition that moves the hold from reserved to spent. A sweep that dies in between leaves
+ *   the hold HELD and the next one completes it; the record is never written twice;
  * - counters are recomputed from the truth (HELD reservations for `reserved`, cost records for
  *   `spent`) and corrected when they drifted, e.g. after a crash between an increment and the
  *   reservation write. A correction only applies to a counter that has been quiet for a while
@@ -16,6 +19,13 @@ import type { Clock } from '../shared/clock';
 import { toCounterState, type CounterState } from './counters';
 import type { BudgetModels } from './models';
 import type { ReservationService, SpendSource } from './reservation.service';
+import type { CostEstimateInput } from '../costs/estimate-records';
+import type { BudgetReservationDoc } from './models/budget-reservation.model';
+
+/** Charges a dead request's estimate (cost tracking's `recordEstimate`); null: it has a charge. */
+export interface EstimateRecorder {
+  recordEstimate(input: CostEstimateInput): Promise<unknown>;
+}
 
 export interface SweeperOptions {
   models: BudgetModels;
@@ -25,6 +35,8 @@ export interface SweeperOptions {
   clock: Clock;
   logger: Logger;
   spend?: SpendSource;
+  /** Without it (unit tests) expired holds are released without a cost record. */
+  estimates?: EstimateRecorder;
   /** A counter written to more recently than this is left alone (an operation may be mid-way). */
   quietMs?: number;
   /** How far back ended periods are still checked. */
@@ -59,14 +71,21 @@ export class BudgetSweeper {
   }
 
   async expireReservations(): Promise<number> {
-    const { models, reservations, clock } = this.options;
+    const { models, clock } = this.options;
     const now = clock.now();
-    const stale = await models.Reservation.find(
-      { status: 'HELD', expiresAt: { $lte: now } },
-      { _id: 1 },
-    ).lean();
+    const stale = await models.Reservation.find({ status: 'HELD', expiresAt: { $lte: now } }).lean();
     let expired = 0;
-    for (const { _id } of stale) if (await reservations.release(String(_id), 'EXPIRED')) expired += 1;
+    for (const reservation of stale) {
+      try {
+        if (await this.expireOne(reservation as BudgetReservationDoc & { _id: string })) expired += 1;
+      } catch (error) {
+        // It stays HELD, so the next sweep does it again (every step is idempotent).
+        this.options.logger.warn(
+          { err: error, requestId: reservation._id },
+          'could not expire a budget hold',
+        );
+      }
+    }
     // A PENDING one may never have been counted (its process died before its increments landed),
     // so nothing is subtracted: at worst `reserved` over-counts until the counter is repaired.
     const pending = await models.Reservation.updateMany(
@@ -74,6 +93,30 @@ export class BudgetSweeper {
       { $set: { status: 'EXPIRED', closedAt: now } },
     );
     return expired + pending.modifiedCount;
+  }
+
+  /** Charges the hold's estimate, then closes it (the record first: see the module comment). */
+  private async expireOne(reservation: BudgetReservationDoc & { _id: string }): Promise<boolean> {
+    const { reservations, estimates } = this.options;
+    const requestId = String(reservation._id);
+    const { provider, model, requestedAt } = reservation;
+    // Holds written before they carried their subject cannot be attributed: released as before.
+    if (!estimates || !provider || !model || !requestedAt) return reservations.release(requestId, 'EXPIRED');
+    const estimate = await estimates.recordEstimate({
+      requestId,
+      organizationId: reservation.organizationId,
+      projectId: reservation.projectId ?? null,
+      userId: reservation.userId ?? null,
+      apiKeyId: reservation.apiKeyId ?? null,
+      provider,
+      model,
+      requestedAt,
+      amountNano: toNano(reservation.estimateNano),
+      reason: 'HOLD_EXPIRED',
+    });
+    // No estimate: the request's real charge is already recorded and its settlement will count it.
+    if (!estimate) return reservations.release(requestId, 'EXPIRED');
+    return reservations.expireAsEstimated(requestId);
   }
 
   async repairCounters(): Promise<{ checked: number; repaired: number; alerts: number }> {

@@ -51,6 +51,13 @@ export const envSchema = z.object({
    * that much response-to-cost-record delay for batched background work.
    */
   OUTBOX_LINGER_MS: int(0, 1000).default(10),
+  /**
+   * How long a budget hold may stay unsettled before the sweeper assumes its process died and
+   * charges its worst case as an ESTIMATED cost record. Keep it above the longest provider call.
+   */
+  BUDGET_HOLD_TTL_MS: int(1000, 86_400_000).default(15 * 60_000),
+  /** How often the budget sweeper expires dead holds and repairs counters. */
+  BUDGET_SWEEP_INTERVAL_MS: int(1000, 86_400_000).default(60_000),
   /** Performance monitoring (src/monitoring): instruments, /metrics, thresholds, alerts. */
   MONITORING_ENABLED: booleanFlag.default('true'),
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */

@@ -3,9 +3,10 @@
  * - the `cost-tracking` listener on ResponseGenerated: queued (drained from the outbox by agenda,
  *   a batch of events per call) by default, inline when `COST_TRACKING_MODE=sync` (the benchmark
  *   baseline only);
- * - the announcer: once a record is stored, CostCalculated is dispatched under an id derived
- *   from the record (so a replay dispatches the same event, deduplicated by the bus) and the
- *   record is published on the organisation's `costUpdated` topic.
+ * - the announcer: once a record is stored (a charge, an adjustment, or an estimate written by the
+ *   budget sweeper), CostCalculated is dispatched under an id derived from the record (so a replay
+ *   dispatches the same event, deduplicated by the bus) and the record is published on the
+ *   organisation's `costUpdated` topic. Budget settlement and the analytics rollups listen to it.
  */
 import { z } from 'zod';
 
@@ -20,7 +21,7 @@ import type { UsageEvent } from './usage-event';
 
 declare module '../pubsub/channels' {
   interface PubSubChannels {
-    /** A cost record (charge or adjustment) was stored for the organisation. */
+    /** A cost record (charge, adjustment or estimate) was stored for the organisation. */
     costUpdated: CostRecord;
   }
 }
@@ -44,14 +45,11 @@ export function registerCostListeners(
   events: EventBus,
   costs: CostTrackingService,
   mode: CostTrackingMode,
-  options: {
-    /** Runs after the record is stored, on every delivery (e.g. budget settlement, itself idempotent). */
-    onRecorded?: (record: CostRecord) => Promise<unknown>;
-  } = {},
 ): void {
+  // Cost tracking ends at the stored, announced record: budgets settle from CostCalculated in a
+  // listener of their own, so a budgets fault never makes this listener retry.
   const track = async (delivered: DomainEvent<'ResponseGenerated'>[]) => {
-    const records = await costs.trackBatch(await usageEventsOf(costs, delivered));
-    if (options.onRecorded) await Promise.all(records.map((record) => options.onRecorded!(record)));
+    await costs.trackBatch(await usageEventsOf(costs, delivered));
   };
   events.listen({
     event: 'ResponseGenerated',
@@ -101,6 +99,10 @@ export function createCostAnnouncer(deps: { events?: EventBus; pubsub?: AppPubSu
             costRecordId: record.id,
             amountUsd: formatUsd(record.cost.total, { minDecimals: 9 }),
             priced: record.status === 'priced',
+            requestId: record.requestId,
+            kind: record.kind,
+            amountNano: record.cost.total.toString(),
+            adjusts: record.adjusts,
           },
           { id: `cc_${record.id}`, occurredAt: record.recordedAt },
         ),

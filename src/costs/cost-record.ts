@@ -6,6 +6,11 @@
  * - cost: the charge's cost plus each adjustment's delta;
  * - tokens and requests: counted on the charge only (adjustments carry zero tokens);
  * - unpriced requests: +1 on an unpriced charge, -1 on the adjustment that first prices it.
+ *
+ * An `estimate` record stands in for a charge that never came: the process handling the request
+ * died during the provider call, so its budget hold expired unsettled and the hold's worst case
+ * is charged (status `estimated`). It counts as the request until the real charge arrives; then
+ * an adjustment voids it (cost and request count back to zero), so totals equal the real figure.
  */
 import { addUsage, emptyUsage, USAGE_KINDS, type NormalisedUsage } from '../providers/usage/normalised-usage';
 import type { NanoUsd } from '../shared/money';
@@ -13,8 +18,8 @@ import { addCosts, zeroCost, type CostBreakdown } from './cost-calculator';
 
 export interface CostRecord {
   id: string;
-  kind: 'charge' | 'adjustment';
-  /** For adjustments: the charge record they correct. */
+  kind: 'charge' | 'adjustment' | 'estimate';
+  /** For adjustments: the charge (or estimate) record they correct. */
   adjusts: string | null;
   usageEventId: string;
   organizationId: string;
@@ -26,8 +31,13 @@ export interface CostRecord {
   messageId: string | null;
   provider: string;
   model: string;
-  /** Whether the request's cost is fully known after this record. */
-  status: 'priced' | 'unpriced';
+  /**
+   * Whether the request's cost is fully known after this record; `estimated`: a worst case
+   * charged in place of an unknown actual cost (see `estimateReason`).
+   */
+  status: 'priced' | 'unpriced' | 'estimated';
+  /** Estimates only: why the record is an estimate. */
+  estimateReason?: EstimateReason | null;
   usage: NormalisedUsage;
   cost: CostBreakdown;
   /** The price rows used (`catalog:...` or `override:...`). */
@@ -42,6 +52,18 @@ export interface CostRecord {
   requestedAt: Date;
   recordedAt: Date;
 }
+
+export type EstimateReason = 'HOLD_EXPIRED';
+
+export const ESTIMATE_REASON_MESSAGES: Record<EstimateReason, string> = {
+  HOLD_EXPIRED:
+    "The process handling this request stopped during the provider call; the hold's worst case is charged until a real figure arrives.",
+};
+
+/** Deterministic id of a request's estimate, so writing it again (a re-run sweep) is a no-op. */
+export const estimateIdFor = (usageEventId: string) => `${usageEventId}:estimate`;
+/** Deterministic id of the adjustment that voids a request's estimate once its charge arrives. */
+export const estimateVoidIdFor = (usageEventId: string) => `${usageEventId}:estimate:void`;
 
 export interface CostTotals {
   cost: CostBreakdown;

@@ -57,6 +57,8 @@ export interface CostRecordStore {
   insertMany(records: CostRecord[]): Promise<Set<string>>;
   /** The charges of these usage events (a charge's id is its usage event id). */
   chargesFor(usageEventIds: string[]): Promise<Map<string, StoredCharge>>;
+  /** Records of any kind by id (those that exist), with their announced state. */
+  byIds(ids: string[]): Promise<Map<string, StoredCharge>>;
   /** Records that their announcement went out, so a replay does not repeat it. */
   markAnnounced(ids: string[]): Promise<void>;
   /** The charge and adjustments of one usage event, oldest first. */
@@ -142,6 +144,15 @@ export class InMemoryCostRecordStore implements CostRecordStore {
       if (record?.kind === 'charge') {
         found.set(id, { record: structuredClone(record), announced: this.announced.has(id) });
       }
+    }
+    return found;
+  }
+
+  async byIds(ids: string[]): Promise<Map<string, StoredCharge>> {
+    const found = new Map<string, StoredCharge>();
+    for (const id of ids) {
+      const record = this.records.get(id);
+      if (record) found.set(id, { record: structuredClone(record), announced: this.announced.has(id) });
     }
     return found;
   }

@@ -286,3 +286,63 @@ describe('CostTrackingService.trackCost', () => {
     await expect(costs.trackCost('ue_missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('CostTrackingService estimates (a hold expired because its process died)', () => {
+  const estimateFor = (requestId: string) => ({
+    requestId,
+    organizationId: ORG,
+    projectId: 'proj-1',
+    userId: 'user-1',
+    apiKeyId: 'key-1',
+    provider: 'openai',
+    model: 'gpt-4o-2024-08-06',
+    requestedAt: new Date('2025-09-30T22:30:00Z'),
+    amountNano: 50_000_000n, // the hold's worst case, $0.05
+    reason: 'HOLD_EXPIRED' as const,
+  });
+  const sum = (records: CostRecord[]) => records.reduce((s, r) => s + r.cost.total, 0n);
+
+  it('charges the worst case once, then voids it when the real usage arrives, so totals equal the real cost', async () => {
+    const { costs, costRecords, announced } = setup();
+    const estimate = await costs.recordEstimate(estimateFor('r1'));
+    expect(estimate).toMatchObject({ kind: 'estimate', status: 'estimated', requestCount: 1 });
+    expect(await costs.recordEstimate(estimateFor('r1'))).toEqual(estimate); // a re-run sweep
+    expect(announced.map((r) => r.kind)).toEqual(['estimate']);
+
+    const [charge] = await costs.trackBatch([usageEvent('r1')]);
+    await costs.trackBatch([usageEvent('r1')]); // replayed
+    const records = await costRecords.forUsageEvent('ue_r1');
+    expect(records.map((r) => `${r.kind}:${r.id}`).sort()).toEqual([
+      'adjustment:ue_r1:estimate:void',
+      'charge:ue_r1',
+      'estimate:ue_r1:estimate',
+    ]);
+    // $0.01 real cost: the estimate and its void cancel, cost and request count alike.
+    expect(sum(records)).toBe(charge!.cost.total);
+    expect(charge!.cost.total).toBe(10_000_000n);
+    expect(records.reduce((n, r) => n + r.requestCount, 0)).toBe(1);
+    expect(announced.map((r) => r.kind)).toEqual(['estimate', 'charge', 'adjustment']);
+  });
+
+  it('writes no estimate for a request whose charge is already recorded', async () => {
+    const { costs, costRecords } = setup();
+    await costs.trackBatch([usageEvent('r2')]);
+    expect(await costs.recordEstimate(estimateFor('r2'))).toBeNull();
+    expect((await costRecords.forUsageEvent('ue_r2')).map((r) => r.kind)).toEqual(['charge']);
+  });
+
+  it('voids an estimate whose charge landed between its check and its write', async () => {
+    const { costs, costRecords } = setup();
+    const chargesFor = costRecords.chargesFor.bind(costRecords);
+    // The charge is stored (by a tracking run that read no estimate yet) right after the check.
+    jest.spyOn(costRecords, 'chargesFor').mockImplementationOnce(async (ids) => {
+      const none = await chargesFor(ids);
+      await costs.trackBatch([usageEvent('r3')]);
+      return none;
+    });
+    await costs.recordEstimate(estimateFor('r3'));
+    const records = await costRecords.forUsageEvent('ue_r3');
+    expect(records).toHaveLength(3);
+    expect(sum(records)).toBe(10_000_000n);
+  });
+});

@@ -11,13 +11,19 @@
  *
  * Repricing (a price set later, e.g. for an unpriced model) appends adjustment records with the
  * difference; it runs as a background job, not inside `setModelPrice`.
+ *
+ * A request whose process died mid-call is charged an estimate (`recordEstimate`, called by the
+ * budget sweeper when its hold expires); if its real usage arrives later after all, tracking it
+ * also voids the estimate, so the request's records add up to the real figure.
  */
 import type { PriceResolver, PricingService } from '../pricing/pricing-service';
 import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
 import type { ModelPrice } from '../pricing/model-price';
 import { addCosts, combineCalls, costOfCall, zeroCost, type PricedCall } from './cost-calculator';
-import { costDelta, isZeroCost, type CostRecord } from './cost-record';
+import { costDelta, estimateIdFor, estimateVoidIdFor, isZeroCost, type CostRecord } from './cost-record';
+import { estimateRecord, estimateVoid, type CostEstimateInput } from './estimate-records';
+import { usageEventIdFor } from './usage-event';
 import type { CostRecordStore, UsageEventStore } from './cost-stores';
 import type { UsageEvent } from './usage-event';
 
@@ -128,22 +134,72 @@ export class CostTrackingService {
         stored.set(id, { ...charge, announced: true });
       }
     }
-    const toAnnounce = [
-      ...fresh.filter((r) => inserted.has(r.id)),
-      // Stored by a run that died before announcing it.
-      ...[...stored.values()].filter((c) => !c.announced).map((c) => c.record),
-    ];
-    await this.announce(toAnnounce);
     const byId = new Map<string, CostRecord>([
       ...[...stored.entries()].map(([id, c]) => [id, c.record] as const),
       ...fresh.filter((r) => inserted.has(r.id)).map((r) => [r.id, r] as const),
     ]);
+    const toAnnounce = [
+      ...fresh.filter((r) => inserted.has(r.id)),
+      // Stored by a run that died before announcing it.
+      ...[...stored.values()].filter((c) => !c.announced).map((c) => c.record),
+      ...(await this.voidEstimates([...byId.values()])),
+    ];
+    await this.announce(toAnnounce);
     return events.map((e) => {
       const record = byId.get(e.id);
       if (!record)
         throw new AppError('INTERNAL_SERVER_ERROR', `No charge record could be stored for ${e.id}`);
       return record;
     });
+  }
+
+  /**
+   * Voids the estimates of requests whose charge is now stored (read after the charges were
+   * written, so an estimate written concurrently is seen here or sees the charge itself). Returns
+   * what to announce: new voids, and estimates or voids a run that died before announcing left.
+   */
+  private async voidEstimates(charges: CostRecord[]): Promise<CostRecord[]> {
+    const ids = charges.flatMap((c) => [estimateIdFor(c.id), estimateVoidIdFor(c.id)]);
+    const found = await this.deps.costRecords.byIds(ids);
+    const estimated = charges.filter((c) => found.has(estimateIdFor(c.id)));
+    if (estimated.length === 0) return [];
+    const now = this.deps.clock.now();
+    const voids = estimated
+      .filter((c) => !found.has(estimateVoidIdFor(c.id)))
+      .map((c) => estimateVoid(found.get(estimateIdFor(c.id))!.record, c, now));
+    const inserted = await this.deps.costRecords.insertMany(voids);
+    // An estimate whose sweep died before announcing it goes out too, or reports built from the
+    // announcements would count its void without it.
+    const leftBehind = estimated
+      .flatMap((c) => [found.get(estimateIdFor(c.id)), found.get(estimateVoidIdFor(c.id))])
+      .filter((r) => r && !r.announced)
+      .map((r) => r!.record);
+    return [...voids.filter((v) => inserted.has(v.id)), ...leftBehind];
+  }
+
+  /**
+   * Charges a request's worst case because its real cost never arrived (its budget hold expired
+   * unsettled: the process died during the provider call). Idempotent: a re-run writes nothing
+   * new and only announces what is still unannounced. Returns null, writing nothing, when the
+   * request's charge is already stored (its settlement is merely late).
+   */
+  async recordEstimate(input: CostEstimateInput): Promise<CostRecord | null> {
+    const usageEventId = usageEventIdFor(input.requestId);
+    if ((await this.deps.costRecords.chargesFor([usageEventId])).size > 0) return null;
+    const estimate = estimateRecord(input, this.deps.clock.now());
+    await this.deps.costRecords.insert(estimate);
+    // A charge stored between the check and the insert may have missed the estimate: void it here.
+    const charge = (await this.deps.costRecords.chargesFor([usageEventId])).get(usageEventId);
+    const ids = [estimate.id, estimateVoidIdFor(usageEventId)];
+    let found = await this.deps.costRecords.byIds(ids);
+    if (charge && !found.has(ids[1]!)) {
+      await this.deps.costRecords.insert(
+        estimateVoid(found.get(estimate.id)!.record, charge.record, estimate.recordedAt),
+      );
+      found = await this.deps.costRecords.byIds(ids);
+    }
+    await this.announce([...found.values()].filter((r) => !r.announced).map((r) => r.record));
+    return found.get(estimate.id)!.record;
   }
 
   /** Announces records, marks the ones that went out, then reports the first failure. */

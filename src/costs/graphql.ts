@@ -15,7 +15,7 @@ import {
   type CostBreakdownResult,
   type CostQueryFilter,
 } from './cost-query-service';
-import type { CostRecord, CostTotals } from './cost-record';
+import { ESTIMATE_REASON_MESSAGES, type CostRecord, type CostTotals } from './cost-record';
 import { matchesFilter } from './cost-stores';
 import { decodeCursor, encodeCursor } from './page-cursor';
 
@@ -54,8 +54,24 @@ export const CostAmountsRef = builder.objectRef<CostBreakdown>('CostAmounts').im
   }),
 });
 
-const CostStatusEnum = builder.enumType('CostStatus', { values: ['PRICED', 'UNPRICED'] as const });
-const toStatus = (status: 'priced' | 'unpriced') => (status === 'priced' ? 'PRICED' : 'UNPRICED');
+const CostStatusEnum = builder.enumType('CostStatus', {
+  values: {
+    PRICED: {},
+    UNPRICED: { description: 'No price is known: the amount is unknown, not zero.' },
+    ESTIMATED: {
+      description:
+        "The actual cost is unknown and the budget hold's worst case is charged in its place (see estimateReason).",
+    },
+  } as const,
+});
+const toStatus = (status: CostRecord['status']) =>
+  status === 'priced' ? 'PRICED' : status === 'unpriced' ? 'UNPRICED' : 'ESTIMATED';
+
+const EstimateReasonEnum = builder.enumType('CostEstimateReason', {
+  values: {
+    HOLD_EXPIRED: { description: ESTIMATE_REASON_MESSAGES.HOLD_EXPIRED },
+  } as const,
+});
 
 export const RequestCostRef = builder.objectRef<PricedRequest>('RequestCost').implement({
   description: 'What a request cost. UNPRICED means no price is known: the amount is unknown, not zero.',
@@ -72,18 +88,34 @@ export const RequestCostRef = builder.objectRef<PricedRequest>('RequestCost').im
   }),
 });
 
-const CostRecordKindEnum = builder.enumType('CostRecordKind', { values: ['CHARGE', 'ADJUSTMENT'] as const });
+const CostRecordKindEnum = builder.enumType('CostRecordKind', {
+  values: ['CHARGE', 'ADJUSTMENT', 'ESTIMATE'] as const,
+});
+const toKind = (kind: CostRecord['kind']) =>
+  kind === 'charge' ? 'CHARGE' : kind === 'adjustment' ? 'ADJUSTMENT' : 'ESTIMATE';
 
 export const CostRecordRef = builder.objectRef<CostRecord>('CostRecord').implement({
-  description: 'An immutable cost record: one CHARGE per request, ADJUSTMENTs when it is repriced.',
+  description:
+    'An immutable cost record: one CHARGE per request, ADJUSTMENTs when it is repriced. An ESTIMATE stands in for a charge that never came (the process died mid-call); an ADJUSTMENT voids it if the charge arrives later.',
   fields: (t) => ({
     id: t.exposeID('id'),
     kind: t.field({
       type: CostRecordKindEnum,
-      resolve: (r) => (r.kind === 'charge' ? 'CHARGE' : 'ADJUSTMENT'),
+      resolve: (r) => toKind(r.kind),
     }),
     adjusts: t.id({ nullable: true, resolve: (r) => r.adjusts }),
     status: t.field({ type: CostStatusEnum, resolve: (r) => toStatus(r.status) }),
+    estimateReason: t.field({
+      type: EstimateReasonEnum,
+      nullable: true,
+      description: 'ESTIMATED records: why the actual cost is unknown.',
+      resolve: (r) => r.estimateReason ?? null,
+    }),
+    estimateMessage: t.string({
+      nullable: true,
+      description: 'ESTIMATED records: what happened, in words.',
+      resolve: (r) => (r.estimateReason ? ESTIMATE_REASON_MESSAGES[r.estimateReason] : null),
+    }),
     organizationId: t.exposeID('organizationId'),
     projectId: t.id({ nullable: true, resolve: (r) => r.projectId }),
     userId: t.id({ nullable: true, resolve: (r) => r.userId }),

@@ -25,6 +25,15 @@ import type { UsageEvent } from './usage-event';
 
 const DUPLICATE_KEY = 11000;
 
+/**
+ * By name as well as class: the app's `Db` comes from mongoose's own copy of the driver, whose
+ * error classes are not the ones imported here, so `instanceof` alone misses them and a replayed
+ * batch (every document a duplicate) failed instead of counting as already stored.
+ */
+function isBulkWriteError(error: unknown): error is MongoBulkWriteError {
+  return error instanceof MongoBulkWriteError || (error as Error | null)?.name === 'MongoBulkWriteError';
+}
+
 /** Inserts a batch unordered; returns the ids newly inserted (duplicates are not an error). */
 async function insertManyOnce<T extends { _id: string }>(
   collection: Collection<T>,
@@ -37,7 +46,7 @@ async function insertManyOnce<T extends { _id: string }>(
     });
     return new Set(docs.map((d) => d._id));
   } catch (error) {
-    if (!(error instanceof MongoBulkWriteError)) throw error;
+    if (!isBulkWriteError(error)) throw error;
     const writeErrors = [error.writeErrors].flat();
     if (error.writeConcernErrors?.length || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
     const duplicates = new Set(writeErrors.map((e) => e.index));
@@ -169,6 +178,14 @@ export class MongoCostRecordStore implements CostRecordStore {
     if (usageEventIds.length === 0) return new Map();
     // A charge's _id is its usage event id: this is a primary-key lookup.
     const docs = await this.collection.find({ _id: { $in: usageEventIds }, kind: 'charge' }).toArray();
+    return new Map(
+      docs.map((doc) => [doc._id, { record: fromCostRecordDoc(doc), announced: doc.announced !== false }]),
+    );
+  }
+
+  async byIds(ids: string[]): Promise<Map<string, StoredCharge>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.collection.find({ _id: { $in: ids } }).toArray();
     return new Map(
       docs.map((doc) => [doc._id, { record: fromCostRecordDoc(doc), announced: doc.announced !== false }]),
     );

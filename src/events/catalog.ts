@@ -17,6 +17,11 @@ const tokenCount = z.number().int().nonnegative();
 
 export interface EventDefinition<P extends z.ZodTypeAny = z.ZodTypeAny> {
   version: number;
+  /**
+   * Older versions whose stored payloads the current schema still parses (their new fields are
+   * optional), so events already sitting in an outbox or a job when the version was bumped run.
+   */
+  accepts?: number[];
   payload: P;
   delivery: 'job' | 'outbox';
 }
@@ -74,7 +79,10 @@ export const eventCatalog = {
     }),
   }),
   CostCalculated: defineEvent({
-    version: 1,
+    // v2 carries what budget settlement needs (request, kind, exact amount), so settling does
+    // not read the cost record. v1 events (still queued when v2 shipped) lack them.
+    version: 2,
+    accepts: [1],
     // One per cost record, as hot as ResponseGenerated: an agenda job each would cost an insert,
     // a lock and a completion per request.
     delivery: 'outbox',
@@ -86,6 +94,17 @@ export const eventCatalog = {
       costRecordId: id,
       amountUsd: decimalString,
       priced: z.boolean(),
+      // v2 (optional only so that v1 events still parse).
+      requestId: id.optional(),
+      /** `estimate`: the worst case charged for a request whose process died mid-call. */
+      kind: z.enum(['charge', 'adjustment', 'estimate']).optional(),
+      /** The record's total in integer nano-USD (negative for a downward adjustment). */
+      amountNano: z
+        .string()
+        .regex(/^-?\d+$/, 'must be an integer number of nano-USD as a string')
+        .optional(),
+      /** Adjustments: the record they correct (an estimate's id when it voids that estimate). */
+      adjusts: id.nullable().optional(),
     }),
   }),
   BudgetThresholdReached: defineEvent({

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '../shared/errors';
-import { eventCatalog, eventNames, type EventName, type EventPayload } from './catalog';
+import { eventCatalog, eventNames, type EventDefinition, type EventName, type EventPayload } from './catalog';
 
 export interface DomainEvent<N extends EventName = EventName> {
   id: string;
@@ -87,8 +87,9 @@ export function parseStoredEvent(raw: unknown): DomainEvent {
     );
   }
   const { name, version } = envelope.data;
-  const expected = eventCatalog[name].version;
-  if (version !== expected) {
+  const def: EventDefinition = eventCatalog[name];
+  const expected = def.version;
+  if (version !== expected && !def.accepts?.includes(version)) {
     throw new ValidationError([
       {
         field: 'event.version',
