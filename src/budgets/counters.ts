@@ -97,11 +97,13 @@ export async function reserveOnKnownCounters(
   counterIds: string[],
   amount: bigint,
   now: Date,
+  /** Per counter; false takes the amount without a headroom check (ALERT_ONLY). Default: all true. */
+  enforce?: boolean[],
 ): Promise<KnownCountersOutcome> {
   const ids = counterIds.map((id) => new Types.ObjectId(id));
-  const ops = ids.map((_id) => ({
+  const ops = ids.map((_id, i) => ({
     updateOne: {
-      filter: { _id, headroomNano: { $gte: amount } },
+      filter: enforce?.[i] === false ? { _id } : { _id, headroomNano: { $gte: amount } },
       update: {
         $inc: { reservedNano: amount, headroomNano: -amount, version: 1 },
         $set: { touchedAt: now },

@@ -22,7 +22,9 @@ import {
   findCounter,
   reserveOnCounter,
   reserveOnKnownCounters,
+  toCounterState,
   type CounterState,
+  type KnownCountersOutcome,
 } from './counters';
 import type { BudgetModels } from './models';
 import { currentWindow, type PeriodWindow } from './period';
@@ -51,6 +53,14 @@ export interface HeldReservation {
   estimateNano: bigint;
   budgetIds: string[];
 }
+
+/** What extending a hold did (see `ReservationService.extend`). */
+export type ExtendOutcome =
+  | { status: 'extended' }
+  /** A BLOCK budget had no room: nothing was added; the error carries the 402's figures. */
+  | { status: 'refused'; error: AppError }
+  | { status: 'unknown' }
+  | { status: 'closed' };
 
 export interface ReservationServiceOptions {
   models: BudgetModels;
@@ -347,6 +357,83 @@ export class ReservationService {
         now,
       );
     return true;
+  }
+
+  /**
+   * Grows an open hold by `addNano` on every budget it holds, all or nothing: the next model call
+   * of a tool loop holds its own worst case before it is made. BLOCK budgets take it only within
+   * their headroom; ALERT_ONLY budgets always take it. As in `trim`, the document changes first,
+   * and only while it still holds what was read; the counters follow in one ordered command, and
+   * on a refusal both are put back. `unknown`: no budget applied to the request (nothing to hold);
+   * `closed`: the hold was settled, released or expired meanwhile (the caller must not go on).
+   */
+  async extend(requestId: string, addNano: bigint): Promise<ExtendOutcome> {
+    if (addNano < 0n) throw new AppError('BAD_USER_INPUT', 'A hold cannot be extended by a negative amount.');
+    const { Reservation, Counter } = this.options.models;
+    const id = requestId as unknown as Types.ObjectId;
+    const current = await Reservation.collection.findOne(
+      { _id: id },
+      { projection: { status: 1, estimateNano: 1, items: 1 } },
+    );
+    if (!current) return { status: 'unknown' };
+    if (current.status !== 'HELD' && current.status !== 'PENDING') return { status: 'closed' };
+    if (addNano === 0n) return { status: 'extended' };
+    const items = current.items as { budgetId: unknown; counterId: unknown; amountNano: unknown }[];
+    const budgets = await this.options.budgets.byIds(items.map((i) => String(i.budgetId)));
+    const grown = toNano(current.estimateNano) + addNano;
+    const changed = await Reservation.collection.updateOne(
+      { _id: id, status: current.status, estimateNano: current.estimateNano },
+      {
+        $set: {
+          estimateNano: grown,
+          items: items.map((item) => ({ ...item, amountNano: toNano(item.amountNano) + addNano })),
+        },
+      },
+    );
+    if (changed.modifiedCount === 0) return { status: 'closed' };
+    const putBack = async () => {
+      const restored = await Reservation.collection.updateOne(
+        { _id: id, estimateNano: grown },
+        { $set: { estimateNano: current.estimateNano, items } },
+      );
+      // Closed meanwhile with the grown amount: the counters over-count until the sweeper repairs them.
+      if (restored.modifiedCount === 0)
+        this.options.logger.warn({ requestId }, 'could not put back a refused hold extension');
+    };
+    const now = this.options.clock.now();
+    const counterIds = items.map((i) => String(i.counterId));
+    // Only enabled BLOCK budgets refuse (a budget deleted or disabled meanwhile no longer does);
+    // a counter gone with its budget makes the outcome stale.
+    const enforce = items.map((i) => {
+      const budget = budgets.get(String(i.budgetId));
+      return !!budget && budget.enabled && budget.action === 'BLOCK';
+    });
+    let outcome: KnownCountersOutcome;
+    try {
+      outcome = await reserveOnKnownCounters(Counter, counterIds, addNano, now, enforce);
+    } catch (error) {
+      await putBack().catch(() => undefined);
+      throw unavailable(error);
+    }
+    if (outcome.status === 'applied') return { status: 'extended' };
+    await putBack();
+    if (outcome.status === 'stale') throw unavailable(new Error('a held budget counter no longer exists'));
+    for (let i = outcome.index - 1; i >= 0; i -= 1)
+      await adjustCounter(Counter, counterIds[i]!, { reserved: -addNano }, now);
+    const refused = items[outcome.index]!;
+    const budget = budgets.get(String(refused.budgetId));
+    const counter = await Counter.findById(String(refused.counterId)).lean();
+    const state = counter ? toCounterState(counter) : null;
+    const figures = {
+      spentNano: state?.spentNano ?? 0n,
+      reservedNano: state?.reservedNano ?? 0n,
+      requestedNano: addNano,
+      periodStart: state?.periodStart ?? null,
+      periodEnd: state?.periodEnd ?? null,
+    };
+    if (!budget) throw unavailable(new Error('a held budget no longer exists'));
+    await this.noteBlocked(budget, figures);
+    return { status: 'refused', error: budgetExceeded(budget, figures) };
   }
 
   /** Drops the hold (provider failure, cancelled request). Idempotent. */
