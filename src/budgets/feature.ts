@@ -22,6 +22,7 @@ import type { ConversationReader } from './estimate/conversation-history';
 import { BudgetForecaster, type DailySpendHistory } from './forecast/spend-forecast';
 import { budgetModels, type BudgetModels } from './models';
 import { ReservationService, type SpendSource } from './reservation.service';
+import { StepHolds } from './step-holds';
 import { BudgetSweeper } from './sweeper';
 import './topics';
 
@@ -47,6 +48,8 @@ export interface BudgetFeature {
   enforcement: BudgetEnforcementService;
   service: BudgetService;
   sweeper: BudgetSweeper;
+  /** Holds for a tool loop's model calls after the first (the request path's `holdStep`). */
+  steps: StepHolds;
 }
 
 export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
@@ -124,9 +127,10 @@ export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
     logger: deps.logger,
     spend: deps.spend,
   });
+  const estimator = new CostEstimator(deps.pricing);
   const enforcement = new BudgetEnforcementService({
     store,
-    estimator: new CostEstimator(deps.pricing),
+    estimator,
     reservations,
     clock: deps.clock,
     conversations: deps.conversations,
@@ -152,5 +156,6 @@ export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
     logger: deps.logger,
     spend: deps.spend,
   });
-  return { models, store, alerts, reservations, enforcement, service, sweeper };
+  const steps = new StepHolds({ enforcement, estimator, reservations, logger: deps.logger });
+  return { models, store, alerts, reservations, enforcement, service, sweeper, steps };
 }
