@@ -361,65 +361,89 @@ export class ReservationService {
 
   /**
    * Grows an open hold by `addNano` on every budget it holds, all or nothing: the next model call
-   * of a tool loop holds its own worst case before it is made. BLOCK budgets take it only within
-   * their headroom; ALERT_ONLY budgets always take it. As in `trim`, the document changes first,
-   * and only while it still holds what was read; the counters follow in one ordered command, and
-   * on a refusal both are put back. `unknown`: no budget applied to the request (nothing to hold);
-   * `closed`: the hold was settled, released or expired meanwhile (the caller must not go on).
+   * of a tool loop holds its own worst case before it is made. BLOCK budgets take the growth only
+   * within their headroom; ALERT_ONLY budgets always take it. With `consumed` (what the calls so far
+   * actually cost) the hold is first set to that, as a `trim` would, in the same writes: the hold
+   * becomes `consumed + addNano`, or just `consumed` when a budget refuses. As in `trim`, the
+   * document changes first (one atomic update, which also reads what it held); the counters follow
+   * in one ordered command, and a refusal puts both back. `unknown`: no budget applied to the
+   * request (nothing to hold); `closed`: the hold was settled, released or expired meanwhile (the
+   * caller must not go on).
    */
-  async extend(requestId: string, addNano: bigint): Promise<ExtendOutcome> {
-    if (addNano < 0n) throw new AppError('BAD_USER_INPUT', 'A hold cannot be extended by a negative amount.');
+  async extend(
+    requestId: string,
+    addNano: bigint,
+    options: {
+      consumed?: bigint;
+      /** The request's budgets if the caller has them (e.g. from a cache); others are read. */
+      budgets?: BudgetRecord[];
+    } = {},
+  ): Promise<ExtendOutcome> {
+    const { consumed } = options;
+    if (addNano < 0n || (consumed !== undefined && consumed < 0n))
+      throw new AppError('BAD_USER_INPUT', 'A hold cannot be extended by, or set to, a negative amount.');
     const { Reservation, Counter } = this.options.models;
     const id = requestId as unknown as Types.ObjectId;
-    const current = await Reservation.collection.findOne(
-      { _id: id },
-      { projection: { status: 1, estimateNano: 1, items: 1 } },
+    const grown = consumed === undefined ? null : consumed + addNano;
+    const before = await Reservation.collection.findOneAndUpdate(
+      { _id: id, status: { $in: ['HELD', 'PENDING'] } },
+      grown === null
+        ? { $inc: { estimateNano: addNano, 'items.$[].amountNano': addNano } }
+        : { $set: { estimateNano: grown, 'items.$[].amountNano': grown } },
+      { returnDocument: 'before', projection: { estimateNano: 1, items: 1 } },
     );
-    if (!current) return { status: 'unknown' };
-    if (current.status !== 'HELD' && current.status !== 'PENDING') return { status: 'closed' };
-    if (addNano === 0n) return { status: 'extended' };
-    const items = current.items as { budgetId: unknown; counterId: unknown; amountNano: unknown }[];
-    const budgets = await this.options.budgets.byIds(items.map((i) => String(i.budgetId)));
-    const grown = toNano(current.estimateNano) + addNano;
-    const changed = await Reservation.collection.updateOne(
-      { _id: id, status: current.status, estimateNano: current.estimateNano },
-      {
-        $set: {
-          estimateNano: grown,
-          items: items.map((item) => ({ ...item, amountNano: toNano(item.amountNano) + addNano })),
-        },
-      },
-    );
-    if (changed.modifiedCount === 0) return { status: 'closed' };
-    const putBack = async () => {
+    if (!before) {
+      const exists = await Reservation.collection.countDocuments({ _id: id }, { limit: 1 });
+      return { status: exists > 0 ? 'closed' : 'unknown' };
+    }
+    const items = before.items as { budgetId: unknown; counterId: unknown; amountNano: unknown }[];
+    const held = toNano(before.estimateNano);
+    const amounts = items.map((i) => toNano(i.amountNano));
+    const targets = amounts.map((a) => grown ?? a + addNano);
+    const deltas = targets.map((t, i) => t - amounts[i]!);
+    const budgets = await this.budgetsOf(items, options.budgets);
+    const now = this.options.clock.now();
+    const counterIds = items.map((i) => String(i.counterId));
+    // Only enabled BLOCK budgets refuse (a budget deleted or disabled meanwhile no longer does), and
+    // only growth; a counter gone with its budget makes the outcome stale.
+    const enforce = items.map((item, i) => {
+      const budget = budgets.get(String(item.budgetId));
+      return deltas[i]! > 0n && !!budget && budget.enabled && budget.action === 'BLOCK';
+    });
+    const rewrite = async (estimate: bigint, each: bigint[]) => {
       const restored = await Reservation.collection.updateOne(
-        { _id: id, estimateNano: grown },
-        { $set: { estimateNano: current.estimateNano, items } },
+        { _id: id, estimateNano: grown ?? held + addNano },
+        {
+          $set: {
+            estimateNano: estimate,
+            items: items.map((item, i) => ({ ...item, amountNano: each[i] })),
+          },
+        },
       );
       // Closed meanwhile with the grown amount: the counters over-count until the sweeper repairs them.
       if (restored.modifiedCount === 0)
         this.options.logger.warn({ requestId }, 'could not put back a refused hold extension');
     };
-    const now = this.options.clock.now();
-    const counterIds = items.map((i) => String(i.counterId));
-    // Only enabled BLOCK budgets refuse (a budget deleted or disabled meanwhile no longer does);
-    // a counter gone with its budget makes the outcome stale.
-    const enforce = items.map((i) => {
-      const budget = budgets.get(String(i.budgetId));
-      return !!budget && budget.enabled && budget.action === 'BLOCK';
-    });
     let outcome: KnownCountersOutcome;
     try {
-      outcome = await reserveOnKnownCounters(Counter, counterIds, addNano, now, enforce);
+      outcome = await reserveOnKnownCounters(Counter, counterIds, deltas, now, enforce);
     } catch (error) {
-      await putBack().catch(() => undefined);
+      await rewrite(held, amounts).catch(() => undefined);
       throw unavailable(error);
     }
     if (outcome.status === 'applied') return { status: 'extended' };
-    await putBack();
-    if (outcome.status === 'stale') throw unavailable(new Error('a held budget counter no longer exists'));
-    for (let i = outcome.index - 1; i >= 0; i -= 1)
-      await adjustCounter(Counter, counterIds[i]!, { reserved: -addNano }, now);
+    if (outcome.status === 'stale') {
+      await rewrite(held, amounts);
+      throw unavailable(new Error('a held budget counter no longer exists'));
+    }
+    // Refused: the hold keeps what was consumed (or what it held). The counters before the refusal
+    // took their growth; every counter ends at what the hold keeps.
+    const kept = amounts.map((a) => consumed ?? a);
+    await rewrite(consumed ?? held, kept);
+    for (let i = 0; i < counterIds.length; i += 1) {
+      const back = kept[i]! - (i < outcome.index ? targets[i]! : amounts[i]!);
+      if (back !== 0n) await adjustCounter(Counter, counterIds[i]!, { reserved: back }, now);
+    }
     const refused = items[outcome.index]!;
     const budget = budgets.get(String(refused.budgetId));
     const counter = await Counter.findById(String(refused.counterId)).lean();
@@ -434,6 +458,17 @@ export class ReservationService {
     if (!budget) throw unavailable(new Error('a held budget no longer exists'));
     await this.noteBlocked(budget, figures);
     return { status: 'refused', error: budgetExceeded(budget, figures) };
+  }
+
+  /** The budgets of a reservation's items: those the caller passed, the rest read by id. */
+  private async budgetsOf(
+    items: { budgetId: unknown }[],
+    known: BudgetRecord[] | undefined,
+  ): Promise<Map<string, BudgetRecord>> {
+    const budgets = new Map((known ?? []).map((b) => [b.id, b]));
+    const missing = items.map((i) => String(i.budgetId)).filter((b) => !budgets.has(b));
+    if (missing.length > 0) for (const [k, b] of await this.options.budgets.byIds(missing)) budgets.set(k, b);
+    return budgets;
   }
 
   /** Drops the hold (provider failure, cancelled request). Idempotent. */

@@ -22,7 +22,7 @@ import { budgetExceeded, type ReservationService } from './reservation.service';
 export interface StepHoldsDeps {
   enforcement: Pick<BudgetEnforcementService, 'applicableTo'>;
   estimator: CostEstimator;
-  reservations: Pick<ReservationService, 'trim' | 'extend'>;
+  reservations: Pick<ReservationService, 'extend'>;
   logger: Logger;
 }
 
@@ -76,8 +76,8 @@ export class StepHolds {
         return refused(budgetExceeded(budget, figures));
       }
     }
-    await reservations.trim(step.requestId, spentNano);
-    const extended = await reservations.extend(step.requestId, worst);
+    // Trim to the actual cost and extend by the next worst case, in one set of writes.
+    const extended = await reservations.extend(step.requestId, worst, { consumed: spentNano, budgets });
     switch (extended.status) {
       case 'extended':
       case 'unknown': // no periodic budget applied when the request started: nothing to hold

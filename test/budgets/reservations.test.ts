@@ -370,6 +370,34 @@ describe('settle and release', () => {
     expect(await counterOf(daily)).toMatchObject({ reservedNano: CENT, spentNano: CENT });
   });
 
+  it('sets a hold to what was consumed and adds the next worst case in one go, keeping only the consumed part when refused', async () => {
+    const daily = await budget({ limit: '0.10' });
+    const org = await budget({ limit: '0.10', scope: 'ORGANIZATION', scopeId: ORG });
+    await fx.reservations.reserve({
+      requestId: 'step',
+      organizationId: ORG,
+      budgets: [daily, org],
+      estimateNano: 4n * CENT,
+    });
+    // The first call cost $0.01 of its $0.04 hold; the next may cost $0.05.
+    expect(await fx.reservations.extend('step', 5n * CENT, { consumed: CENT })).toEqual({
+      status: 'extended',
+    });
+    for (const b of [daily, org]) expect(await counterOf(b)).toMatchObject({ reservedNano: 6n * CENT });
+    // Then the calls so far cost $0.03 and the next may cost $0.08: $0.11 does not fit $0.10.
+    const refused = await fx.reservations.extend('step', 8n * CENT, {
+      consumed: 3n * CENT,
+      budgets: [daily],
+    });
+    expect(refused).toMatchObject({ status: 'refused', error: { code: 'BUDGET_EXCEEDED' } });
+    for (const b of [daily, org])
+      expect(await counterOf(b)).toMatchObject({ reservedNano: 3n * CENT, headroomNano: 7n * CENT });
+    const doc = await fx.models.Reservation.findById('step').lean();
+    expect(
+      [doc!.estimateNano, ...doc!.items.map((i) => i.amountNano)].map((n) => BigInt(n as never)),
+    ).toEqual([3n * CENT, 3n * CENT, 3n * CENT]);
+  });
+
   it('extends ALERT_ONLY budgets past their limit, and leaves closed or unknown holds alone', async () => {
     const alertOnly = await budget({ limit: '0.01', action: 'ALERT_ONLY' });
     await fx.reservations.reserve({
