@@ -280,7 +280,7 @@ async function toolStepHolds(
   report.value('added per tool step at p95', percentile(sortedOn, 95) - percentile(sortedOff, 95), 'ms');
   report.value('added per tool step at p99', percentile(sortedOn, 99) - percentile(sortedOff, 99), 'ms');
   report.note(
-    'each tool step hold: budgets from the cache, price lookup, cost of the steps so far, worst-case estimate of the next call (tool result counted, token counts cached), trim (read, update, 3 counter adjustments), extend (read, budgets by id, update, one ordered bulk write of 3 conditional increments)',
+    'each tool step hold: budgets from the cache, price lookup, cost of the steps so far, worst-case estimate of the next call (tool result counted, token counts cached), then one atomic update of the hold (trimmed to the cost so far plus the next worst case) and one ordered bulk write of 3 conditional increments',
   );
   await reservations.release(requestId);
 }
