@@ -1,7 +1,8 @@
 /**
  * Holds for the model calls of a tool loop after the first (the budget plugin holds the first).
- * Before each call the request's hold is first trimmed to what the calls so far actually cost,
- * then extended by the next call's worst case, estimated from what it really sends: the system
+ * Before each call the request's hold is set to what the calls so far actually cost plus the next
+ * call's worst case (a trim and an extend in one set of writes, `ReservationService.extend` with
+ * `consumed`), the worst case estimated from what the call really sends: the system
  * prompt, the history and message, every tool call and result so far, and the tool definitions,
  * plus the maximum output. Both are priced with the price in force when the request was made
  * (the price the first hold and the cost job use). One reservation per request is kept, so the
