@@ -4,6 +4,10 @@
  *   applicable budgets (API key, user, project; DAILY) versus enforcement off, in one run, on the
  *   database chain. Each enforced request estimates, reserves on three counters (one command) and
  *   writes its reservation. Target: p99 <= 2 ms added.
+ * - Tool-step holds, on the same database: before each tool step after the first, the request's
+ *   hold is trimmed to the steps' actual cost and extended by the next call's worst case on the
+ *   same three budgets (`StepHolds.holdStep`, with a 2,000-character tool result in the context),
+ *   versus the same call for a request no budget applies to. Target: p50 <= 1 ms added per step.
  * - Alert latency on the real app: from a threshold crossing (the settle that crosses 50%) to the
  *   alert arriving at a graphql-ws subscriber, and from a sendMessage response to the alert its
  *   cost job raises. Target: p95 <= 100 ms.
@@ -27,6 +31,9 @@ import { CostEstimator } from '../src/budgets/estimate/estimate';
 import { warmTokenizers } from '../src/shared/tokenizer';
 import { budgetModels } from '../src/budgets/models';
 import { ReservationService } from '../src/budgets/reservation.service';
+import { StepHolds } from '../src/budgets/step-holds';
+import type { StepHoldRequest } from '../src/conversations/request-holds';
+import { makeUsage } from '../src/providers/usage/normalised-usage';
 import { InMemoryPriceOverrideStore } from '../src/pricing/price-override-store';
 import { PricingService } from '../src/pricing/pricing-service';
 import type { AppContext } from '../src/server/context';
@@ -85,9 +92,10 @@ async function enforcementOverhead(report: BenchReporter): Promise<void> {
       budgets: store,
       logger,
     });
+    const estimator = new CostEstimator(new PricingService(new InMemoryPriceOverrideStore()));
     const enforcement = new BudgetEnforcementService({
       store,
-      estimator: new CostEstimator(new PricingService(new InMemoryPriceOverrideStore())),
+      estimator,
       reservations,
       clock: systemClock,
     });
@@ -173,6 +181,7 @@ async function enforcementOverhead(report: BenchReporter): Promise<void> {
     report.note(
       `tier ${database.tier}; each enforced request: budgets from the per-organisation cache, one ordered bulk write of 3 conditional increments, one reservation insert (the database is in this process on the embedded tier, so its work counts as overhead too)`,
     );
+    await toolStepHolds(report, enforcement, estimator, reservations, logger);
   } finally {
     await connection.close();
     await database.stop();
@@ -180,6 +189,101 @@ async function enforcementOverhead(report: BenchReporter): Promise<void> {
 }
 
 const ms = () => Number(process.hrtime.bigint()) / 1e6;
+
+async function toolStepHolds(
+  report: BenchReporter,
+  enforcement: BudgetEnforcementService,
+  estimator: CostEstimator,
+  reservations: ReservationService,
+  logger: ReturnType<typeof createLogger>,
+): Promise<void> {
+  const steps = new StepHolds({ enforcement, estimator, reservations, logger });
+  const requestId = `bench-steps-${Date.now()}`;
+  const subject = { organizationId: 'org-1', projectId: 'p1', userId: 'u1', apiKeyId: 'k1' };
+  const held = await enforcement.enforce({
+    requestId,
+    subject,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    messages: ['Read the report and summarise it.'],
+    maxOutputTokens: 500,
+  });
+  if (!held) throw new Error('the tool-step bench needs a hold on three budgets');
+  // The second call of a loop: one tool call and its result are in the context.
+  const step: StepHoldRequest = {
+    requestId,
+    subject,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    at: new Date(),
+    calls: [makeUsage({ inputUncached: 40, output: 20 })],
+    messages: [
+      { role: 'user', content: 'Read the report and summarise it.' },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'tool-call', toolCallId: 'c1', toolName: 'read_text_file', input: { path: 'r.txt' } },
+        ],
+      },
+      {
+        role: 'tool',
+        content: [
+          {
+            type: 'tool-result',
+            toolCallId: 'c1',
+            toolName: 'read_text_file',
+            output: { type: 'text', value: 'Spend rose 4% week on week. '.repeat(72) },
+          },
+        ],
+      },
+    ],
+    maxOutputTokens: 500,
+  };
+  // No budget applies to this subject: what every tool step pays without budgets.
+  const unbudgeted: StepHoldRequest = {
+    ...step,
+    requestId: `${requestId}-free`,
+    subject: { ...subject, organizationId: 'org-2', projectId: 'p2', userId: 'u2', apiKeyId: 'k2' },
+  };
+  const hold = async (request: StepHoldRequest) => {
+    const outcome = await steps.holdStep(request);
+    if (!outcome.held) throw new Error(`tool step refused: ${outcome.message}`);
+  };
+  const offSamples: number[] = [];
+  const onSamples: number[] = [];
+  const timed = async (request: StepHoldRequest, into: number[]) => {
+    const started = ms();
+    await hold(request);
+    into.push(ms() - started);
+  };
+  for (let i = 0; i < 500; i += 1) await Promise.all([hold(unbudgeted), hold(step)]);
+  const iterations = Number(process.env.BENCH_BUDGET_ITERATIONS ?? 2000);
+  for (let i = 0; i < iterations; i += 1) {
+    if (i % 2 === 0) {
+      await timed(unbudgeted, offSamples);
+      await timed(step, onSamples);
+    } else {
+      await timed(step, onSamples);
+      await timed(unbudgeted, offSamples);
+    }
+  }
+  report.measure('tool step, no budget applies', offSamples);
+  report.measure('tool step hold (trim + extend), 3 budgets', onSamples, {
+    baseline: 'tool step, no budget applies',
+    target: 'p50 <= 1 ms added',
+  });
+  const sortedOn = [...onSamples].sort((a, b) => a - b);
+  const sortedOff = [...offSamples].sort((a, b) => a - b);
+  report.value('added per tool step at p50', percentile(sortedOn, 50) - percentile(sortedOff, 50), 'ms', {
+    target: '<= 1 ms',
+  });
+  report.value('added per tool step at p95', percentile(sortedOn, 95) - percentile(sortedOff, 95), 'ms');
+  report.value('added per tool step at p99', percentile(sortedOn, 99) - percentile(sortedOff, 99), 'ms');
+  report.note(
+    'each tool step hold: budgets from the cache, price lookup, cost of the steps so far, worst-case estimate of the next call (tool result counted, token counts cached), then one atomic update of the hold (trimmed to the cost so far plus the next worst case) and one ordered bulk write of 3 conditional increments',
+  );
+  await reservations.release(requestId);
+}
 
 async function alertLatency(report: BenchReporter): Promise<void> {
   const app = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '0', MOCK_PROVIDER: 'on' } });

@@ -91,6 +91,15 @@ export function createServices(deps: ServiceDeps): Services {
   let budgets: BudgetFeature | undefined = undefined;
   const holds: RequestHolds = {
     trim: async (requestId, keepNano) => void (await budgets?.reservations.trim(requestId, keepNano)),
+    holdStep: (step) =>
+      budgets
+        ? budgets.steps.holdStep(step)
+        : Promise.resolve({
+            held: false,
+            code: 'BUDGET_CHECK_UNAVAILABLE',
+            message: 'Budgets are not ready yet; the tool loop stopped before its next step.',
+            refusal: null,
+          }),
   };
   const costServices = createCostServices({
     holds,

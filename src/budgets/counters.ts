@@ -95,15 +95,19 @@ export type KnownCountersOutcome =
 export async function reserveOnKnownCounters(
   Counter: CounterModel,
   counterIds: string[],
-  amount: bigint,
+  /** One amount for every counter, or one per counter. */
+  amounts: bigint | bigint[],
   now: Date,
+  /** Per counter; false takes the amount without a headroom check (ALERT_ONLY). Default: all true. */
+  enforce?: boolean[],
 ): Promise<KnownCountersOutcome> {
   const ids = counterIds.map((id) => new Types.ObjectId(id));
-  const ops = ids.map((_id) => ({
+  const amountOf = (i: number) => (typeof amounts === 'bigint' ? amounts : amounts[i]!);
+  const ops = ids.map((_id, i) => ({
     updateOne: {
-      filter: { _id, headroomNano: { $gte: amount } },
+      filter: enforce?.[i] === false ? { _id } : { _id, headroomNano: { $gte: amountOf(i) } },
       update: {
-        $inc: { reservedNano: amount, headroomNano: -amount, version: 1 },
+        $inc: { reservedNano: amountOf(i), headroomNano: -amountOf(i), version: 1 },
         $set: { touchedAt: now },
       },
       upsert: true,
@@ -130,7 +134,7 @@ export async function reserveOnKnownCounters(
     await Counter.collection.deleteMany({ _id: { $in: created.map((i) => ids[i]!) } });
     const end = refusedAt >= 0 ? refusedAt : ids.length;
     for (let i = end - 1; i >= 0; i -= 1) {
-      if (!created.includes(i)) await adjustCounter(Counter, ids[i]!, { reserved: -amount }, now);
+      if (!created.includes(i)) await adjustCounter(Counter, ids[i]!, { reserved: -amountOf(i) }, now);
     }
     return { status: 'stale' };
   }

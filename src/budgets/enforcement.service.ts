@@ -12,6 +12,7 @@ import type { Caller } from '../auth/roles';
 import { AppError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
 import { BudgetCache } from './budget-cache';
+import type { BudgetRecord } from './budget-record';
 import { applicableBudgets, type BudgetStore, type BudgetSubject } from './budget.store';
 import { conversationContext, type ConversationReader } from './estimate/conversation-history';
 import type { CostEstimator } from './estimate/estimate';
@@ -123,6 +124,15 @@ export class BudgetEnforcementService {
         requestedAt: at,
       },
     });
+  }
+
+  /** The enabled budgets that apply to a subject, from the cache (the tool-step holds ask per step). */
+  async applicableTo(subject: BudgetSubject): Promise<BudgetRecord[]> {
+    try {
+      return applicableBudgets(await this.cache.get(subject.organizationId), subject);
+    } catch (error) {
+      throw budgetCheckUnavailable(error);
+    }
   }
 
   /** Provider failure or cancelled request: drop the hold. Idempotent. */

@@ -22,6 +22,7 @@ import type { ConversationReader } from './estimate/conversation-history';
 import { BudgetForecaster, type DailySpendHistory } from './forecast/spend-forecast';
 import { budgetModels, type BudgetModels } from './models';
 import { ReservationService, type SpendSource } from './reservation.service';
+import { StepHolds } from './step-holds';
 import { BudgetSweeper, type EstimateRecorder } from './sweeper';
 import './topics';
 
@@ -51,6 +52,8 @@ export interface BudgetFeature {
   enforcement: BudgetEnforcementService;
   service: BudgetService;
   sweeper: BudgetSweeper;
+  /** Holds for a tool loop's model calls after the first (the request path's `holdStep`). */
+  steps: StepHolds;
 }
 
 export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
@@ -129,9 +132,10 @@ export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
     spend: deps.spend,
     reservationTtlMs: deps.holdTtlMs,
   });
+  const estimator = new CostEstimator(deps.pricing);
   const enforcement = new BudgetEnforcementService({
     store,
-    estimator: new CostEstimator(deps.pricing),
+    estimator,
     reservations,
     clock: deps.clock,
     conversations: deps.conversations,
@@ -158,5 +162,6 @@ export function createBudgetFeature(deps: BudgetFeatureDeps): BudgetFeature {
     spend: deps.spend,
     estimates: deps.estimates,
   });
-  return { models, store, alerts, reservations, enforcement, service, sweeper };
+  const steps = new StepHolds({ enforcement, estimator, reservations, logger: deps.logger });
+  return { models, store, alerts, reservations, enforcement, service, sweeper, steps };
 }

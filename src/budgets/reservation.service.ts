@@ -22,7 +22,9 @@ import {
   findCounter,
   reserveOnCounter,
   reserveOnKnownCounters,
+  toCounterState,
   type CounterState,
+  type KnownCountersOutcome,
 } from './counters';
 import type { BudgetModels } from './models';
 import { currentWindow, type PeriodWindow } from './period';
@@ -65,6 +67,14 @@ export interface HeldReservation {
   estimateNano: bigint;
   budgetIds: string[];
 }
+
+/** What extending a hold did (see `ReservationService.extend`). */
+export type ExtendOutcome =
+  | { status: 'extended' }
+  /** A BLOCK budget had no room: nothing was added; the error carries the 402's figures. */
+  | { status: 'refused'; error: AppError }
+  | { status: 'unknown' }
+  | { status: 'closed' };
 
 export interface ReservationServiceOptions {
   models: BudgetModels;
@@ -369,6 +379,118 @@ export class ReservationService {
         now,
       );
     return true;
+  }
+
+  /**
+   * Grows an open hold by `addNano` on every budget it holds, all or nothing: the next model call
+   * of a tool loop holds its own worst case before it is made. BLOCK budgets take the growth only
+   * within their headroom; ALERT_ONLY budgets always take it. With `consumed` (what the calls so far
+   * actually cost) the hold is first set to that, as a `trim` would, in the same writes: the hold
+   * becomes `consumed + addNano`, or just `consumed` when a budget refuses. As in `trim`, the
+   * document changes first (one atomic update, which also reads what it held); the counters follow
+   * in one ordered command, and a refusal puts both back. `unknown`: no budget applied to the
+   * request (nothing to hold); `closed`: the hold was settled, released or expired meanwhile (the
+   * caller must not go on).
+   */
+  async extend(
+    requestId: string,
+    addNano: bigint,
+    options: {
+      consumed?: bigint;
+      /** The request's budgets if the caller has them (e.g. from a cache); others are read. */
+      budgets?: BudgetRecord[];
+    } = {},
+  ): Promise<ExtendOutcome> {
+    const { consumed } = options;
+    if (addNano < 0n || (consumed !== undefined && consumed < 0n))
+      throw new AppError('BAD_USER_INPUT', 'A hold cannot be extended by, or set to, a negative amount.');
+    const { Reservation, Counter } = this.options.models;
+    const id = requestId as unknown as Types.ObjectId;
+    const grown = consumed === undefined ? null : consumed + addNano;
+    const before = await Reservation.collection.findOneAndUpdate(
+      { _id: id, status: { $in: ['HELD', 'PENDING'] } },
+      grown === null
+        ? { $inc: { estimateNano: addNano, 'items.$[].amountNano': addNano } }
+        : { $set: { estimateNano: grown, 'items.$[].amountNano': grown } },
+      { returnDocument: 'before', projection: { estimateNano: 1, items: 1 } },
+    );
+    if (!before) {
+      const exists = await Reservation.collection.countDocuments({ _id: id }, { limit: 1 });
+      return { status: exists > 0 ? 'closed' : 'unknown' };
+    }
+    const items = before.items as { budgetId: unknown; counterId: unknown; amountNano: unknown }[];
+    const held = toNano(before.estimateNano);
+    const amounts = items.map((i) => toNano(i.amountNano));
+    const targets = amounts.map((a) => grown ?? a + addNano);
+    const deltas = targets.map((t, i) => t - amounts[i]!);
+    const budgets = await this.budgetsOf(items, options.budgets);
+    const now = this.options.clock.now();
+    const counterIds = items.map((i) => String(i.counterId));
+    // Only enabled BLOCK budgets refuse (a budget deleted or disabled meanwhile no longer does), and
+    // only growth; a counter gone with its budget makes the outcome stale.
+    const enforce = items.map((item, i) => {
+      const budget = budgets.get(String(item.budgetId));
+      return deltas[i]! > 0n && !!budget && budget.enabled && budget.action === 'BLOCK';
+    });
+    const rewrite = async (estimate: bigint, each: bigint[]) => {
+      const restored = await Reservation.collection.updateOne(
+        { _id: id, estimateNano: grown ?? held + addNano },
+        {
+          $set: {
+            estimateNano: estimate,
+            items: items.map((item, i) => ({ ...item, amountNano: each[i] })),
+          },
+        },
+      );
+      // Closed meanwhile with the grown amount: the counters over-count until the sweeper repairs them.
+      if (restored.modifiedCount === 0)
+        this.options.logger.warn({ requestId }, 'could not put back a refused hold extension');
+    };
+    let outcome: KnownCountersOutcome;
+    try {
+      outcome = await reserveOnKnownCounters(Counter, counterIds, deltas, now, enforce);
+    } catch (error) {
+      await rewrite(held, amounts).catch(() => undefined);
+      throw unavailable(error);
+    }
+    if (outcome.status === 'applied') return { status: 'extended' };
+    if (outcome.status === 'stale') {
+      await rewrite(held, amounts);
+      throw unavailable(new Error('a held budget counter no longer exists'));
+    }
+    // Refused: the hold keeps what was consumed (or what it held). The counters before the refusal
+    // took their growth; every counter ends at what the hold keeps.
+    const kept = amounts.map((a) => consumed ?? a);
+    await rewrite(consumed ?? held, kept);
+    for (let i = 0; i < counterIds.length; i += 1) {
+      const back = kept[i]! - (i < outcome.index ? targets[i]! : amounts[i]!);
+      if (back !== 0n) await adjustCounter(Counter, counterIds[i]!, { reserved: back }, now);
+    }
+    const refused = items[outcome.index]!;
+    const budget = budgets.get(String(refused.budgetId));
+    const counter = await Counter.findById(String(refused.counterId)).lean();
+    const state = counter ? toCounterState(counter) : null;
+    const figures = {
+      spentNano: state?.spentNano ?? 0n,
+      reservedNano: state?.reservedNano ?? 0n,
+      requestedNano: addNano,
+      periodStart: state?.periodStart ?? null,
+      periodEnd: state?.periodEnd ?? null,
+    };
+    if (!budget) throw unavailable(new Error('a held budget no longer exists'));
+    await this.noteBlocked(budget, figures);
+    return { status: 'refused', error: budgetExceeded(budget, figures) };
+  }
+
+  /** The budgets of a reservation's items: those the caller passed, the rest read by id. */
+  private async budgetsOf(
+    items: { budgetId: unknown }[],
+    known: BudgetRecord[] | undefined,
+  ): Promise<Map<string, BudgetRecord>> {
+    const budgets = new Map((known ?? []).map((b) => [b.id, b]));
+    const missing = items.map((i) => String(i.budgetId)).filter((b) => !budgets.has(b));
+    if (missing.length > 0) for (const [k, b] of await this.options.budgets.byIds(missing)) budgets.set(k, b);
+    return budgets;
   }
 
   /** Drops the hold (provider failure, cancelled request). Idempotent. */

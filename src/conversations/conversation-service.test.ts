@@ -30,6 +30,11 @@ const member: Caller = {
   role: 'member',
   projectRoles: { p1: 'member' },
 };
+/** Streams without tools never ask for a step hold. */
+const unusedStepHold = async (): Promise<never> => {
+  throw new Error('no tool step in this test');
+};
+
 const otherMember: Caller = { ...member, userId: 'u2', apiKeyId: 'k2' };
 const admin: Caller = {
   userId: 'u9',
@@ -228,7 +233,7 @@ describe('sendMessage', () => {
 
   it('aborts a silent provider when the client leaves, records an estimate and trims the hold to its cost', async () => {
     const trim = jest.fn(async () => undefined);
-    const { service, scripts, costRecords, priceMock } = setup({ holds: { trim } });
+    const { service, scripts, costRecords, priceMock } = setup({ holds: { trim, holdStep: unusedStepHold } });
     await priceMock();
     scripts.enqueue({ text: 'never sent', delayMs: 600_000 });
     const stream = service.streamMessage(member, send('x'), { requestId: 'req-silent' });
@@ -245,7 +250,7 @@ describe('sendMessage', () => {
 
   it('hands the whole hold back when the client leaves before the stream ran', async () => {
     const trim = jest.fn(async () => undefined);
-    const { service, costRecords } = setup({ holds: { trim } });
+    const { service, costRecords } = setup({ holds: { trim, holdStep: unusedStepHold } });
     await service.streamMessage(member, send('x'), { requestId: 'req-never' }).return(undefined);
     expect(trim).toHaveBeenCalledWith('req-never', 0n);
     expect(await costRecords.find({ organizationId: 'org' })).toEqual([]);

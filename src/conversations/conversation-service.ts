@@ -7,9 +7,11 @@
  * dispatch is deduplicated). Nothing is written before the provider answers, so a refused or
  * failed request leaves no half-written conversation behind; a failed one still stores the
  * question, and the usage the provider charged. MCP tool calls the model made are recorded on the
- * assistant message; chain pre-step results reach the model after the system prompt. Cost records
- * are written by the cost-tracking listener, not here. A stream whose client goes away is aborted at
- * once; what it consumed is recorded and its budget hold trimmed to that at once (see streamMessage).
+ * assistant message; chain pre-step results reach the model after the system prompt. Each tool
+ * step after the first holds its own worst case on the request's budgets before it is made; a
+ * refused hold ends the loop there and the answer says so. A stream whose client goes away is
+ * aborted at once; what it consumed is recorded and its budget hold trimmed to that at once (see
+ * streamMessage). Cost records are written by the cost-tracking listener, not here.
  */
 import { randomUUID } from 'node:crypto';
 import type { ModelMessage } from 'ai';
@@ -22,7 +24,12 @@ import { responseGeneratedFor } from '../costs/response-event';
 import { usageEventIdFor, type UsageEvent } from '../costs/usage-event';
 import type { EventBus } from '../events';
 import type { PricingService } from '../pricing/pricing-service';
-import { ProviderRequestError, type ChatRequest, type ChatRunner } from '../providers/chat-runner';
+import {
+  ProviderRequestError,
+  type ChatRequest,
+  type ChatResult,
+  type ChatRunner,
+} from '../providers/chat-runner';
 import type { ModelCall } from '../providers/model-call';
 import type { NormalisedUsage } from '../providers/usage/normalised-usage';
 import type { Clock } from '../shared/clock';
@@ -30,6 +37,7 @@ import { AppError, ValidationError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { abortableStream, type AbortableStream } from './abortable-stream';
 import type { Conversation, Message } from './conversation';
+import { requestFinishReason, type RequestFinishReason } from './finish-reason';
 import { promptPrefixHash } from './prompt-prefix';
 import { toMessageToolCall, type RequestTools, type RequestToolsOptions } from './request-tools';
 import { canContinueConversation, canReadConversation, visibleConversations } from './conversation-access';
@@ -37,6 +45,7 @@ import type { ConversationCursor, ConversationReader, ConversationStore } from '
 import type { RequestHolds } from './request-holds';
 import { RequestConversationReads } from './request-reads';
 import { parseSendMessageInput, type ParsedSendMessageInput } from './send-message-input';
+import { holdEachToolStep, type StepStop } from './tool-step-holds';
 
 export interface ConversationServiceDeps {
   store: ConversationStore;
@@ -72,7 +81,11 @@ export interface SendMessagePayload {
   usage: NormalisedUsage;
   /** The cost, from the same pricing service the cost records use. */
   cost: PricedRequest;
+  /** One per step of the tool loop, in order; `cost.calls` prices each. */
   modelCalls: ModelCall[];
+  finishReason: RequestFinishReason;
+  /** Set when the tool loop stopped because a step's budget hold was refused. */
+  budgetStop: StepStop | null;
 }
 
 export type StreamMessageEvent =
@@ -93,6 +106,8 @@ interface PreparedRequest {
   /** The MCP tools of the request, with the calls the model makes (none without mcpServers). */
   tools: RequestTools | null;
   promptPrefixHash: string | null;
+  /** Set when a tool step's budget hold was refused and the loop stopped before that step. */
+  budgetStop: StepStop | null;
 }
 
 /** How long the request took, and for streams how long until the first text arrived. */
@@ -146,7 +161,7 @@ export class ConversationService {
     const elapsed = (): Timing => ({ latencyMs: performance.now() - started, ttftMs: null });
     try {
       const result = await this.deps.runner.generate(prepared.chat);
-      return await this.complete(caller, prepared, result.text, result.calls, elapsed());
+      return await this.complete(caller, prepared, result, elapsed());
     } catch (error) {
       await this.recordFailure(caller, prepared, error, elapsed());
       throw error;
@@ -205,8 +220,7 @@ export class ConversationService {
           yield { type: 'delta', text: event.text };
         }
         if (event.type === 'finish') {
-          const { text, calls } = event.result;
-          yield { type: 'done', payload: await this.complete(caller, prepared, text, calls, elapsed()) };
+          yield { type: 'done', payload: await this.complete(caller, prepared, event.result, elapsed()) };
         }
       }
     } catch (error) {
@@ -274,7 +288,7 @@ export class ConversationService {
     const tools = await this.toolsFor(caller, input, requestId, options.abortSignal);
     // Chain pre-step results reach the model as context after the caller's own system prompt.
     const system = [input.system, tools?.context].filter((part) => part).join('\n\n') || undefined;
-    return {
+    const prepared: PreparedRequest = {
       input,
       conversation,
       isNew,
@@ -308,7 +322,31 @@ export class ConversationService {
         maxSteps: tools?.maxSteps,
         abortSignal: options.abortSignal,
       },
+      budgetStop: null,
     };
+    if (tools && this.deps.holds) {
+      // Each tool step after the first holds its own worst case; a refusal ends the loop there.
+      prepared.chat.beforeStep = holdEachToolStep(
+        this.deps.holds,
+        {
+          requestId,
+          subject: {
+            organizationId: caller.organizationId,
+            projectId: conversation.projectId,
+            userId: caller.userId,
+            apiKeyId: caller.apiKeyId,
+          },
+          provider: input.provider,
+          model: input.model,
+          at: now,
+          system,
+          tools: tools.tools,
+          maxOutputTokens: input.maxOutputTokens ?? undefined,
+        },
+        (stop) => (prepared.budgetStop = stop),
+      );
+    }
+    return prepared;
   }
 
   private async toolsFor(
@@ -442,10 +480,10 @@ export class ConversationService {
   private async complete(
     caller: Caller,
     prepared: PreparedRequest,
-    text: string,
-    calls: ModelCall[],
+    result: Pick<ChatResult, 'text' | 'calls' | 'finishReason'>,
     timing: Timing,
   ): Promise<SendMessagePayload> {
+    const { text, calls } = result;
     const messageId = this.newId();
     const usage = calls.reduce(
       (sum, c) => ({
@@ -492,6 +530,8 @@ export class ConversationService {
       usage,
       cost,
       modelCalls: calls,
+      finishReason: requestFinishReason(result.finishReason, prepared.budgetStop),
+      budgetStop: prepared.budgetStop,
     };
   }
 

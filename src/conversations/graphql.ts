@@ -9,6 +9,7 @@ import { builder } from '../schema/builder';
 import type { Context } from '../server/context';
 import type { Conversation, Message, MessageToolCall } from './conversation';
 import type { SendMessagePayload, StreamMessageEvent } from './conversation-service';
+import { BudgetRefusalRef, ModelCallCostRef, RequestFinishReasonEnum } from './request-outcome-graphql';
 
 function caller(ctx: Context) {
   if (!ctx.auth) throw new Error('scope check let an anonymous request through');
@@ -114,6 +115,13 @@ const SendMessagePayloadRef = builder.objectRef<SendMessagePayload>('SendMessage
     conversation: t.field({ type: ConversationRef, resolve: (p) => p.conversation }),
     usage: t.field({ type: TokenUsageRef, resolve: (p) => p.usage }),
     cost: t.field({ type: RequestCostRef, resolve: (p) => p.cost }),
+    finishReason: t.field({ type: RequestFinishReasonEnum, resolve: (p) => p.finishReason }),
+    steps: t.field({
+      type: [ModelCallCostRef],
+      description: 'Every model call the request made, in order; their costs add up to cost.amount.',
+      resolve: (p) => p.modelCalls.map((call, i) => ({ call, priced: p.cost.calls[i] })),
+    }),
+    budgetStop: t.field({ type: BudgetRefusalRef, nullable: true, resolve: (p) => p.budgetStop }),
   }),
 });
 

@@ -6,7 +6,14 @@
  * cut short by its consumer or caller (a client that went away) records its unfinished call with
  * our own count where the provider had not reported its usage yet (see cut-short-usage).
  */
-import { generateText, stepCountIs, streamText, type ModelMessage, type ToolSet } from 'ai';
+import {
+  generateText,
+  stepCountIs,
+  streamText,
+  type ModelMessage,
+  type StopCondition,
+  type ToolSet,
+} from 'ai';
 
 import { AppError } from '../shared/errors';
 import { logger } from '../shared/logger';
@@ -15,6 +22,7 @@ import { toProviderError } from './provider-errors';
 import type { ProviderRegistry } from './provider-registry';
 import { countCutShort, cutShortModelCall } from './usage/cut-short-usage';
 import { addUsage, emptyUsage, type NormalisedUsage } from './usage/normalised-usage';
+import type { UsageFormat } from './usage/raw-usage-normalisers';
 import { createStreamUsageTracker, usageFromResponseBody } from './usage/stream-usage-tracker';
 
 // The AI SDK prints provider warnings to the console; route them to our structured log instead.
@@ -33,12 +41,26 @@ export interface ChatRequest {
   tools?: ToolSet;
   /** Upper bound on model calls in the tool loop; default 1 without tools, 8 with. */
   maxSteps?: number;
+  /**
+   * Asked before each model call after the first in the tool loop, with the calls made so far and
+   * every message the next call will send (tool calls and results included); false ends the loop
+   * there, as a normal finish with what the model has produced. Must not throw.
+   */
+  beforeStep?: (next: NextStep) => Promise<boolean>;
   abortSignal?: AbortSignal;
   /**
    * Streams only: called when the consumer stops reading before the end, with the usage charged so
    * far (finished calls, and the call that was cut, as reported or estimated).
    */
   onAbandoned?: (chargedCalls: ModelCall[]) => void;
+}
+
+export interface NextStep {
+  /** Zero-based index of the call about to be made. */
+  stepNumber: number;
+  calls: ModelCall[];
+  /** The request's messages followed by every assistant and tool message of the loop so far. */
+  messages: ModelMessage[];
 }
 
 export interface ChatToolCall {
@@ -77,6 +99,28 @@ export class ProviderRequestError extends AppError {
 
 function sumUsage(calls: ModelCall[]): NormalisedUsage {
   return calls.reduce((sum, call) => addUsage(sum, call.usage), emptyUsage());
+}
+
+/**
+ * The loop's stop condition: the step bound, then `beforeStep`. The SDK checks it only when another
+ * model call would follow, so a refusal there stops the loop before that call, without an error.
+ * The calls are read from the SDK's steps, complete for streams too (their finish-step events may
+ * not have been consumed yet).
+ */
+function stopCondition(request: ChatRequest, format: UsageFormat, maxSteps: number): StopCondition<ToolSet> {
+  const { beforeStep } = request;
+  if (!beforeStep) return stepCountIs(maxSteps);
+  return async ({ steps }) => {
+    if (steps.length >= maxSteps) return true;
+    const calls = steps.map((step, index) =>
+      toModelCall(format, index, step.usage, {
+        finishReason: step.finishReason,
+        raw: usageFromResponseBody(format, step.response.body),
+      }),
+    );
+    const messages = [...request.messages, ...(steps.at(-1)?.response.messages ?? [])];
+    return !(await beforeStep({ stepNumber: steps.length, calls, messages }));
+  };
 }
 
 export class ChatRunner {
@@ -125,7 +169,7 @@ export class ChatRunner {
         maxOutputTokens: request.maxOutputTokens,
         temperature: request.temperature,
         tools: request.tools,
-        stopWhen: stepCountIs(maxSteps),
+        stopWhen: stopCondition(request, provider.usageFormat, maxSteps),
         maxRetries,
         abortSignal: signal,
       },

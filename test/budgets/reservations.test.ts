@@ -338,6 +338,84 @@ describe('settle and release', () => {
     await expect(fx.reservations.trim('cut', -1n)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 
+  it('extends a hold on every budget it holds, all or nothing, and settles the grown hold', async () => {
+    const daily = await budget({ limit: '0.10' });
+    const org = await budget({ limit: '0.05', scope: 'ORGANIZATION', scopeId: ORG });
+    const held = { organizationId: ORG, budgets: [daily, org], estimateNano: CENT };
+    await fx.reservations.reserve({ ...held, requestId: 'loop' });
+    await fx.reservations.reserve({ ...held, requestId: 'other' });
+
+    // A tool step's worst case is added to the same reservation, on both budgets.
+    expect(await fx.reservations.extend('loop', CENT)).toEqual({ status: 'extended' });
+    for (const b of [daily, org]) expect(await counterOf(b)).toMatchObject({ reservedNano: 3n * CENT });
+    const hold = async () => {
+      const doc = await fx.models.Reservation.findById('loop').lean();
+      return [doc!.estimateNano, ...doc!.items.map((i) => i.amountNano)].map((n) => BigInt(n as never));
+    };
+    expect(await hold()).toEqual([2n * CENT, 2n * CENT, 2n * CENT]);
+
+    // $0.03 more does not fit the organisation's $0.02 left: nothing is added anywhere.
+    const refused = await fx.reservations.extend('loop', 3n * CENT);
+    expect(refused.status).toBe('refused');
+    expect(refused.status === 'refused' && refused.error).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      details: { budgetId: org.id, limit: '0.05', spent: '0.00', reserved: '0.03', requested: '0.03' },
+    });
+    for (const b of [daily, org]) expect(await counterOf(b)).toMatchObject({ reservedNano: 3n * CENT });
+    expect(await hold()).toEqual([2n * CENT, 2n * CENT, 2n * CENT]);
+    expect(fx.published.map((a) => [a.kind, a.budgetId])).toContainEqual(['EXCEEDED', org.id]);
+
+    // The cost job's single settle swaps the whole grown hold for the actual cost.
+    expect(await fx.reservations.settle('loop', CENT)).toBe('SETTLED');
+    expect(await counterOf(daily)).toMatchObject({ reservedNano: CENT, spentNano: CENT });
+  });
+
+  it('sets a hold to what was consumed and adds the next worst case in one go, keeping only the consumed part when refused', async () => {
+    const daily = await budget({ limit: '0.10' });
+    const org = await budget({ limit: '0.10', scope: 'ORGANIZATION', scopeId: ORG });
+    await fx.reservations.reserve({
+      requestId: 'step',
+      organizationId: ORG,
+      budgets: [daily, org],
+      estimateNano: 4n * CENT,
+    });
+    // The first call cost $0.01 of its $0.04 hold; the next may cost $0.05.
+    expect(await fx.reservations.extend('step', 5n * CENT, { consumed: CENT })).toEqual({
+      status: 'extended',
+    });
+    for (const b of [daily, org]) expect(await counterOf(b)).toMatchObject({ reservedNano: 6n * CENT });
+    // Then the calls so far cost $0.03 and the next may cost $0.08: $0.11 does not fit $0.10.
+    const refused = await fx.reservations.extend('step', 8n * CENT, {
+      consumed: 3n * CENT,
+      budgets: [daily],
+    });
+    expect(refused).toMatchObject({ status: 'refused', error: { code: 'BUDGET_EXCEEDED' } });
+    for (const b of [daily, org])
+      expect(await counterOf(b)).toMatchObject({ reservedNano: 3n * CENT, headroomNano: 7n * CENT });
+    const doc = await fx.models.Reservation.findById('step').lean();
+    expect(
+      [doc!.estimateNano, ...doc!.items.map((i) => i.amountNano)].map((n) => BigInt(n as never)),
+    ).toEqual([3n * CENT, 3n * CENT, 3n * CENT]);
+  });
+
+  it('extends ALERT_ONLY budgets past their limit, and leaves closed or unknown holds alone', async () => {
+    const alertOnly = await budget({ limit: '0.01', action: 'ALERT_ONLY' });
+    await fx.reservations.reserve({
+      requestId: 'loose',
+      organizationId: ORG,
+      budgets: [alertOnly],
+      estimateNano: CENT,
+    });
+    expect(await fx.reservations.extend('loose', CENT)).toEqual({ status: 'extended' });
+    expect(await counterOf(alertOnly)).toMatchObject({ reservedNano: 2n * CENT, headroomNano: -CENT });
+
+    expect(await fx.reservations.release('loose')).toBe(true);
+    expect(await fx.reservations.extend('loose', CENT)).toEqual({ status: 'closed' });
+    expect(await counterOf(alertOnly)).toMatchObject({ reservedNano: 0n });
+    expect(await fx.reservations.extend('never-reserved', CENT)).toEqual({ status: 'unknown' });
+    await expect(fx.reservations.extend('loose', -1n)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
   it('treats an unknown request id as nothing to do and refuses negative costs', async () => {
     expect(await fx.reservations.settle('never-reserved', CENT)).toBe('NOOP');
     expect(await fx.reservations.release('never-reserved')).toBe(false);
