@@ -6,6 +6,7 @@
  */
 import { generateText, stepCountIs, streamText, type ModelMessage, type ToolSet } from 'ai';
 
+import { DEFAULT_MAX_TOOL_STEPS } from '../conversations/send-message-input';
 import { AppError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { toModelCall, type ModelCall } from './model-call';
@@ -120,7 +121,7 @@ export class ChatRunner {
         maxOutputTokens: request.maxOutputTokens,
         temperature: request.temperature,
         tools: request.tools,
-        stopWhen: stepCountIs(request.maxSteps ?? (hasTools ? 8 : 1)),
+        stopWhen: stepCountIs(request.maxSteps ?? (hasTools ? DEFAULT_MAX_TOOL_STEPS : 1)),
         maxRetries,
         abortSignal: signal,
       },
