@@ -19,7 +19,7 @@ import {
   type FragmentDefinitionNode,
   type GraphQLObjectType,
 } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { BudgetEnforcementService } from '../budgets/enforcement.service';
 import { AppError, isAppError } from '../shared/errors';
 import {
@@ -65,7 +65,7 @@ function executionsOf(args: ExecutionArgs): { executions: BudgetedExecution[] } 
     operation.variableDefinitions ?? [],
     (args.variableValues ?? {}) as Record<string, unknown>,
   );
-  if (coerced.errors) return { errors: [...coerced.errors] };
+  if (coerced.errors) return { errors: coerced.errors.map(badInput) };
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of args.document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
@@ -80,9 +80,19 @@ function executionsOf(args: ExecutionArgs): { executions: BudgetedExecution[] } 
     );
     return { executions };
   } catch (error) {
-    if (error instanceof GraphQLError) return { errors: [error] };
+    if (error instanceof GraphQLError) return { errors: [badInput(error)] };
     throw error;
   }
+}
+
+/** A document or variables the check cannot analyse: the caller's mistake, said as such. */
+function badInput(error: GraphQLError): GraphQLError {
+  return createGraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+  });
 }
 
 function notDescribed(key: string): AppError {
