@@ -7,6 +7,7 @@
  * one settled charge per executed copy.
  */
 import type { TestApp } from '../helpers/app';
+import { eventually } from '../helpers/poll';
 import { budgetTenant, type BudgetTenant } from './support/budget-tenant';
 import { startPricedApp } from './support/priced-app';
 
@@ -165,6 +166,17 @@ describe('a skipped field is neither held nor run', () => {
     expect(await tenant.reservations()).toEqual([]);
     expect(await tenant.conversations()).toBe(0);
   });
+});
+
+it('releases the hold of a copy that never ran (its scopes refused the caller)', async () => {
+  const tenant = await budgetTenant(app, ROOMY);
+  const viewer = await app.seed.createUser(tenant.owner, 'viewer');
+  const res = await viewer.graphql(forms['named fragment']!(tenant).query, { input: tenant.input });
+  expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  // The check holds before the field's scopes run; the copy never ran, so its hold is let go.
+  const released = await eventually(tenant.reservations, (all) => all.every((r) => r.status === 'RELEASED'));
+  expect(released.map((r) => r.status)).toEqual(['RELEASED']);
+  expect(await tenant.conversations()).toBe(0);
 });
 
 it('refuses variables that fail coercion before holding or sending anything', async () => {
