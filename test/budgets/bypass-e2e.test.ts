@@ -221,6 +221,27 @@ it('does not execute a batched request array (batching is off)', async () => {
   expect(await tenant.conversations()).toBe(0);
 });
 
+it('refuses sendMessage through a fragment over graphql-ws too', async () => {
+  const tenant = await budgetTenant(app, TINY);
+  const connection = tenant.owner.ws();
+  await connection.connected;
+  try {
+    const sent = connection.subscribe(forms['nested fragments']!(tenant).query, { input: tenant.input });
+    await eventually(
+      async () => sent.errors.length,
+      (n) => n > 0,
+    );
+    expect(sent.values).toEqual([]);
+    expect((sent.errors as { extensions?: { code?: string } }[]).map((e) => e.extensions?.code)).toEqual([
+      'BUDGET_EXCEEDED',
+    ]);
+  } finally {
+    await connection.dispose();
+  }
+  expect(await tenant.reservations()).toEqual([]);
+  expect(await tenant.conversations()).toBe(0);
+});
+
 describe('streamMessage through a fragment', () => {
   const STREAM = `subscription($input: SendMessageInput!) { ...S }
     fragment S on Subscription { ... on Subscription { streamMessage(input: $input) { kind result { requestId } } } }`;
