@@ -37,6 +37,7 @@ import { makeUsage } from '../src/providers/usage/normalised-usage';
 import { InMemoryPriceOverrideStore } from '../src/pricing/price-override-store';
 import { PricingService } from '../src/pricing/pricing-service';
 import type { AppContext } from '../src/server/context';
+import { describeMessageCall } from '../src/conversations/budgeted-message';
 import { useBudgetEnforcement } from '../src/server/use-budget-enforcement';
 import { systemClock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
@@ -61,7 +62,7 @@ const schema = new GraphQLSchema({
     fields: {
       sendMessage: {
         type: GraphQLString,
-        extensions: { budgeted: true },
+        extensions: { budgeted: describeMessageCall },
         args: { input: { type: new GraphQLNonNull(Input) } },
         resolve: () => 'ok',
       },

@@ -1,15 +1,19 @@
 /**
  * GraphQL for conversations: `sendMessage` (mutation) and `streamMessage` (subscription), both
- * marked `budgeted` for the budget-enforcement plugin, plus `conversation(id)` and
+ * budgeted (./budgeted-message.ts says what the budget check holds; each runs under its hold's
+ * request id), plus `conversation(id)` and
  * `conversations` (cursor-paginated). Resolvers only call ConversationService.
  */
 import { RequestCostRef, TokenUsageRef } from '../costs/graphql';
 import { decodeCursor, encodeCursor } from '../costs/page-cursor';
 import { builder } from '../schema/builder';
+import { budgetDecisionOf } from '../server/budget-decisions';
 import type { Context } from '../server/context';
+import { describeMessageCall, messageInput } from './budgeted-message';
 import type { Conversation, Message, MessageToolCall } from './conversation';
 import type { SendMessagePayload, StreamMessageEvent } from './conversation-service';
 import { BudgetRefusalRef, ModelCallCostRef, RequestFinishReasonEnum } from './request-outcome-graphql';
+import { DEFAULT_MAX_TOOL_STEPS, MAX_TOOL_STEPS } from './send-message-input';
 
 function caller(ctx: Context) {
   if (!ctx.auth) throw new Error('scope check let an anonymous request through');
@@ -104,7 +108,9 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
     requireTools: t.boolean({
       description: 'Fail when a named MCP server cannot be reached (default: answer without its tools).',
     }),
-    maxToolSteps: t.int({ description: 'Most model calls in the tool loop, 1–50 (default 8).' }),
+    maxToolSteps: t.int({
+      description: `Most model calls in the tool loop, 1–${MAX_TOOL_STEPS} (default ${DEFAULT_MAX_TOOL_STEPS}).`,
+    }),
   }),
 });
 
@@ -146,22 +152,16 @@ type InputArgs = { input: { projectId?: string | number | null } };
 const projectScope = (_r: unknown, { input }: InputArgs) =>
   input.projectId ? { projectWriter: String(input.projectId) } : { writer: true };
 
-const toInput = (input: Record<string, unknown>) =>
-  Object.fromEntries(
-    Object.entries(input)
-      .filter(([, v]) => v !== null && v !== undefined)
-      .map(([k, v]) => [k, k === 'conversationId' || k === 'projectId' ? String(v) : v]),
-  );
-
 builder.mutationField('sendMessage', (t) =>
   t.field({
     type: SendMessagePayloadRef,
-    extensions: { budgeted: true },
+    extensions: { budgeted: describeMessageCall },
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
     authScopes: projectScope,
-    resolve: (_r, { input }, ctx) =>
-      ctx.services.conversations.sendMessage(caller(ctx), toInput(input), {
-        requestId: ctx.requestId,
+    resolve: (_r, { input }, ctx, info) =>
+      ctx.services.conversations.sendMessage(caller(ctx), messageInput(input), {
+        // Each aliased copy records and settles under its own hold's id.
+        requestId: budgetDecisionOf(ctx, info).requestId,
         abortSignal: ctx.request?.signal,
         // The budget check read a continued conversation through this scope already.
         scope: ctx,
@@ -172,12 +172,12 @@ builder.mutationField('sendMessage', (t) =>
 builder.subscriptionField('streamMessage', (t) =>
   t.field({
     type: StreamMessageEventRef,
-    extensions: { budgeted: true },
+    extensions: { budgeted: describeMessageCall },
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
     authScopes: { writer: true },
-    subscribe: (_r, { input }, ctx) =>
-      ctx.services.conversations.streamMessage(caller(ctx), toInput(input), {
-        requestId: ctx.requestId,
+    subscribe: (_r, { input }, ctx, info) =>
+      ctx.services.conversations.streamMessage(caller(ctx), messageInput(input), {
+        requestId: budgetDecisionOf(ctx, info).requestId,
         // Aborts when an SSE client goes away (graphql-ws stops the stream through its iterator).
         abortSignal: ctx.request?.signal,
         scope: ctx,

@@ -5,6 +5,11 @@ import { ValidationError } from '../shared/errors';
 
 const id = z.string().trim().min(1).max(128);
 
+/** Model calls a request's tool loop may make when it names MCP servers but sets no maxToolSteps. */
+export const DEFAULT_MAX_TOOL_STEPS = 8;
+/** The most model calls a request's tool loop may be allowed. */
+export const MAX_TOOL_STEPS = 50;
+
 export const sendMessageSchema = z
   .object({
     conversationId: id.optional().nullable(),
@@ -24,12 +29,12 @@ export const sendMessageSchema = z
     mcpServers: z.array(z.string().trim().min(1).max(128)).max(20).optional().nullable(),
     /** Fail the request when a named MCP server cannot be reached (default: leave its tools out). */
     requireTools: z.boolean().optional().nullable(),
-    /** Upper bound on model calls in the tool loop. */
+    /** Upper bound on model calls in the tool loop (default DEFAULT_MAX_TOOL_STEPS). */
     maxToolSteps: z
       .number()
       .int()
       .min(1, 'must be at least 1')
-      .max(50, 'must be at most 50')
+      .max(MAX_TOOL_STEPS, `must be at most ${MAX_TOOL_STEPS}`)
       .optional()
       .nullable(),
   })

@@ -15,6 +15,7 @@ import type { ToolSet } from 'ai';
 import { z } from 'zod';
 
 import type { Caller } from '../auth/roles';
+import { DEFAULT_MAX_TOOL_STEPS, MAX_TOOL_STEPS } from '../conversations/send-message-input';
 import { createEvent, type EventBus } from '../events';
 import { AppError, ValidationError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -33,8 +34,6 @@ import { McpToolCatalog, readToolsFile, type DiscoveredTool } from './discovery'
 import { McpRegistry, type McpServerState } from './registry';
 
 export const SLOW_TOOL_CALL_MS = 500;
-const DEFAULT_MAX_STEPS = 8;
-const MAX_STEPS_LIMIT = 50;
 
 export interface McpServiceDeps {
   /** Path of `.mcp.json`; a missing file means no servers (the file may appear later). */
@@ -102,7 +101,7 @@ export interface McpCallOutcome {
 const name = z.string().trim().min(1, 'is required').max(128);
 const prepareSchema = z.object({
   servers: z.array(name).min(1, 'name at least one server or chain').max(20),
-  maxSteps: z.number().int().min(1).max(MAX_STEPS_LIMIT).optional(),
+  maxSteps: z.number().int().min(1).max(MAX_TOOL_STEPS).optional(),
 });
 const callSchema = z.object({
   server: name,
@@ -345,7 +344,7 @@ export class McpService {
         message: error.message,
       })),
       calls,
-      maxSteps: input.maxSteps ?? this.deps.maxSteps ?? DEFAULT_MAX_STEPS,
+      maxSteps: input.maxSteps ?? this.deps.maxSteps ?? DEFAULT_MAX_TOOL_STEPS,
     };
   }
 

@@ -15,6 +15,7 @@ import {
   type ToolSet,
 } from 'ai';
 
+import { DEFAULT_MAX_TOOL_STEPS } from '../conversations/send-message-input';
 import { AppError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { toModelCall, type ModelCall } from './model-call';
@@ -153,7 +154,7 @@ export class ChatRunner {
       ...(request.abortSignal ? [request.abortSignal] : []),
     ]);
     const hasTools = Object.keys(request.tools ?? {}).length > 0;
-    const maxSteps = request.maxSteps ?? (hasTools ? 8 : 1);
+    const maxSteps = request.maxSteps ?? (hasTools ? DEFAULT_MAX_TOOL_STEPS : 1);
     return {
       provider,
       maxSteps,

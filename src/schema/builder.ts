@@ -11,10 +11,14 @@
  *   (read), `projectWriter(projectId)` (use), `projectAdmin(projectId)` (manage).
  *   Project scopes also check that the project belongs to the caller's organisation.
  * A failure is UNAUTHENTICATED (401) without a valid key, FORBIDDEN (403) otherwise.
+ *
+ * Fields marked `extensions: { budgeted: describe }` run only when the budget check admitted
+ * them (./budgeted-plugin.ts).
  */
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import BudgetedFieldsPlugin from './budgeted-plugin';
 import { canAdminProject, canReadProject, canUseProject, canWrite, isOrgAdmin } from '../auth/roles';
 import type { Context } from '../server/context';
 import { AppError } from '../shared/errors';
@@ -40,7 +44,8 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin],
+  // Budgeted fields last: their fail-closed guard wraps innermost, after the auth scopes.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, BudgetedFieldsPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,

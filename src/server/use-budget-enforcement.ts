@@ -1,225 +1,209 @@
 /**
- * useBudgetEnforcement: the budget check in front of every field marked budgeted
- * (`extensions: { budgeted: true }` on a root Mutation or Subscription field, e.g.
- * sendMessage and streamMessage). Before execution it reserves the request's worst-case
- * cost on every applicable budget, all or nothing, or stops the operation with
- * BUDGET_EXCEEDED (402) / BUDGET_CHECK_UNAVAILABLE (503). The hold is handed to the resolver
- * through `budgetReservationOf(context, info)`; the cost job settles it later. If the field
- * fails, the hold is released here (idempotent, so a resolver may release it too).
+ * useBudgetEnforcement: the budget check in front of every execution of a budgeted field (a root
+ * Mutation or Subscription field marked `extensions: { budgeted: describe }`), however the
+ * operation reaches it: fragments, aliases, @skip/@include, variables (see budgeted-fields.ts).
+ * Before execution it asks each execution's `describe` what to estimate and reserves that worst
+ * case on every applicable budget; all executions are held or none are, and a refusal stops the
+ * operation with BUDGET_EXCEEDED (402) / BUDGET_CHECK_UNAVAILABLE (503) / the describe's error.
+ * Each execution's decision (its own request id, its hold or none) is recorded for the resolver
+ * (budget-decisions.ts), which refuses to run without one. Holds whose field failed or never ran
+ * are released here (idempotent, so a resolver may release them too); the cost job settles the
+ * rest.
  */
 import {
-  getArgumentValues,
-  getOperationRootType,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
   Kind,
-  type DefinitionNode,
   type ExecutionArgs,
-  type GraphQLField,
-  type GraphQLResolveInfo,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
 } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import type { BudgetEnforcementService, EnforcementRequest } from '../budgets/enforcement.service';
-import type { HeldReservation } from '../budgets/reservation.service';
-import { isAppError } from '../shared/errors';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { BudgetEnforcementService } from '../budgets/enforcement.service';
+import { AppError, isAppError } from '../shared/errors';
+import {
+  recordBudgetDecisions,
+  recordedBudgetDecisions,
+  type BudgetDecision,
+  type DescribeBudgetedCall,
+} from './budget-decisions';
+import { budgetedExecutions, hasBudgetedFields, type BudgetedExecution } from './budgeted-fields';
 import type { AppContext } from './context';
 import { appErrorToGraphQL } from './errors';
-
-/** What to estimate for one budgeted field, from its arguments; null skips enforcement. */
-export type DescribeBudgetedCall = (
-  args: Record<string, unknown>,
-  context: AppContext,
-) => Promise<
-  (Omit<EnforcementRequest, 'requestId' | 'subject' | 'caller'> & { projectId?: string | null }) | null
->;
 
 export interface BudgetEnforcementOptions {
   /** Where the enforcement service comes from; defaults to `context.services.budgets.enforcement`. */
   enforcement?: (context: AppContext) => BudgetEnforcementService;
-  /** Maps a field's arguments to the request to estimate; defaults to the `input` of sendMessage/streamMessage. */
-  describe?: DescribeBudgetedCall;
-  /** Turns enforcement off (benchmark baseline only). */
+  /** Turns enforcement off (benchmark baseline only): budgeted fields then refuse to run. */
   enabled?: boolean;
 }
 
-const held = new WeakMap<object, Map<string, HeldReservation>>();
+const defaultEnforcement = (context: AppContext) =>
+  (context.services as unknown as { budgets: { enforcement: BudgetEnforcementService } }).budgets.enforcement;
 
-/** The reservation made for this field of this operation, if any budget applied. */
-export function budgetReservationOf(
-  context: object,
-  info: Pick<GraphQLResolveInfo, 'path'>,
-): HeldReservation | null {
-  return held.get(context)?.get(String(info.path.key)) ?? null;
+/** Root types with budgeted fields, so operations on other roots skip the walk. */
+const budgetedRoots = new WeakMap<GraphQLObjectType, boolean>();
+
+function rootWithBudgetedFields(args: ExecutionArgs) {
+  const operation = getOperationAST(args.document, args.operationName);
+  const rootType = operation && args.schema.getRootType(operation.operation);
+  if (!operation || !rootType) return null;
+  let budgeted = budgetedRoots.get(rootType);
+  if (budgeted === undefined) budgetedRoots.set(rootType, (budgeted = hasBudgetedFields(rootType)));
+  return budgeted ? { operation, rootType } : null;
 }
 
-interface Input {
-  provider?: unknown;
-  model?: unknown;
-  content?: unknown;
-  system?: unknown;
-  maxOutputTokens?: unknown;
-  projectId?: unknown;
-  conversationId?: unknown;
-  mcpServers?: unknown;
-  maxToolSteps?: unknown;
-}
-
-/** The MCP tool loop's step bound when a request sets none (the MCP service's default). */
-export const DEFAULT_TOOL_STEPS = 8;
-
-export const describeMessageInput: DescribeBudgetedCall = async (args, context) => {
-  const input = (args.input ?? {}) as Input;
-  if (typeof input.provider !== 'string' || typeof input.model !== 'string') return null;
-  const conversationId = typeof input.conversationId === 'string' ? input.conversationId : null;
-  return {
-    provider: input.provider,
-    model: input.model,
-    system: typeof input.system === 'string' ? input.system : null,
-    messages: typeof input.content === 'string' ? [input.content] : [],
-    maxOutputTokens: typeof input.maxOutputTokens === 'number' ? input.maxOutputTokens : null,
-    projectId: typeof input.projectId === 'string' ? input.projectId : null,
-    conversationId,
-    // A continued conversation is read once: the request takes over what the check reads.
-    conversations: conversationId ? context.services?.conversations?.readerFor(context) : undefined,
-    // With MCP tools the model is called once per tool step, each call up to the worst case.
-    modelCalls:
-      Array.isArray(input.mcpServers) && input.mcpServers.length > 0
-        ? typeof input.maxToolSteps === 'number'
-          ? input.maxToolSteps
-          : DEFAULT_TOOL_STEPS
-        : 1,
-  };
-};
-
-function budgetedFields(schema: GraphQLSchema, operation: OperationDefinitionNode) {
-  const root = getOperationRootType(schema, operation);
-  const fields: {
-    key: string;
-    field: GraphQLField<unknown, unknown>;
-    node: (typeof operation.selectionSet.selections)[number];
-  }[] = [];
-  for (const selection of operation.selectionSet.selections) {
-    if (selection.kind !== Kind.FIELD) continue;
-    const field = root.getFields()[selection.name.value];
-    if (field?.extensions?.budgeted)
-      fields.push({ key: selection.alias?.value ?? selection.name.value, field, node: selection });
+/** The executions of budgeted fields this operation will run, or the errors that stop it. */
+function executionsOf(args: ExecutionArgs): { executions: BudgetedExecution[] } | { errors: GraphQLError[] } {
+  const root = rootWithBudgetedFields(args);
+  if (!root) return { executions: [] };
+  const { operation, rootType } = root;
+  // The executor coerces variables itself, later; skip/include and arguments need them now.
+  const coerced = getVariableValues(
+    args.schema,
+    operation.variableDefinitions ?? [],
+    (args.variableValues ?? {}) as Record<string, unknown>,
+  );
+  if (coerced.errors) return { errors: coerced.errors.map(badInput) };
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of args.document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   }
-  return fields;
+  try {
+    const executions = budgetedExecutions(
+      args.schema,
+      fragments,
+      coerced.coerced,
+      rootType,
+      operation.selectionSet,
+    );
+    return { executions };
+  } catch (error) {
+    if (error instanceof GraphQLError) return { errors: [badInput(error)] };
+    throw error;
+  }
+}
+
+/** A document or variables the check cannot analyse: the caller's mistake, said as such. */
+function badInput(error: GraphQLError): GraphQLError {
+  return createGraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+  });
+}
+
+function notDescribed(key: string): AppError {
+  return new AppError(
+    'BUDGET_CHECK_UNAVAILABLE',
+    `"${key}" is marked budgeted but says nothing about what to estimate, so it was not run.`,
+  );
 }
 
 export function useBudgetEnforcement(options: BudgetEnforcementOptions = {}): Plugin<AppContext> {
-  const {
-    enforcement = (context: AppContext) =>
-      (context.services as unknown as { budgets: { enforcement: BudgetEnforcementService } }).budgets
-        .enforcement,
-    describe = describeMessageInput,
-    enabled = true,
-  } = options;
+  const { enforcement = defaultEnforcement, enabled = true } = options;
 
-  async function reserveAll(args: {
-    schema: GraphQLSchema;
-    operation: OperationDefinitionNode;
-    variables: Record<string, unknown> | null | undefined;
-    context: AppContext;
-  }): Promise<{ error?: unknown; reservations?: Map<string, HeldReservation> }> {
-    const { context } = args;
-    const fields = budgetedFields(args.schema, args.operation);
-    if (fields.length === 0 || !context.auth) return {};
+  async function releaseAll(context: AppContext, held: Iterable<BudgetDecision>) {
+    for (const { reservation } of held) {
+      if (!reservation) continue;
+      await enforcement(context)
+        .release(reservation.requestId)
+        .catch((err: unknown) =>
+          context.logger.warn(
+            { err, requestId: reservation.requestId },
+            'could not release budget reservation',
+          ),
+        );
+    }
+  }
+
+  /** One decision per execution, in order; the first refusal releases what was held and stops. */
+  async function decide(context: AppContext, executions: BudgetedExecution[]) {
     const service = enforcement(context);
-    const reservations = new Map<string, HeldReservation>();
+    const caller = context.auth!;
+    const made = new Map<string, BudgetDecision>();
     try {
-      for (const [index, { key, field, node }] of fields.entries()) {
-        if (node.kind !== Kind.FIELD) continue;
-        const values = getArgumentValues(field, node, args.variables ?? {});
-        const call = await describe(values, context);
-        if (!call) continue;
+      for (const [index, { key, field, args }] of executions.entries()) {
+        const describe = field.extensions.budgeted as DescribeBudgetedCall;
+        if (typeof describe !== 'function') throw notDescribed(key);
+        // The first execution keeps the request's id; aliased copies get their own to settle under.
+        const requestId = index === 0 ? context.requestId : `${context.requestId}#${key}`;
+        const call = await describe(args, context);
+        if (!call) {
+          made.set(key, { requestId, reservation: null });
+          continue;
+        }
         const { projectId, ...request } = call;
         const reservation = await service.enforce({
           ...request,
-          requestId: index === 0 ? context.requestId : `${context.requestId}#${key}`,
-          caller: context.auth,
+          requestId,
+          caller,
           subject: {
-            organizationId: context.auth.organizationId,
-            userId: context.auth.userId,
-            apiKeyId: context.auth.apiKeyId,
+            organizationId: caller.organizationId,
+            userId: caller.userId,
+            apiKeyId: caller.apiKeyId,
             projectId,
           },
         });
-        if (reservation) reservations.set(key, reservation);
+        made.set(key, { requestId, reservation });
       }
     } catch (error) {
-      for (const r of reservations.values()) await service.release(r.requestId).catch(() => undefined);
+      await releaseAll(context, made.values());
       return { error };
     }
-    return { reservations };
-  }
-
-  function toError(error: unknown) {
-    return isAppError(error) ? appErrorToGraphQL(error) : error;
-  }
-
-  async function releaseFailed(context: AppContext, result: unknown) {
-    const reservations = held.get(context);
-    if (!reservations?.size) return;
-    const errors = (result as { errors?: { path?: readonly (string | number)[] }[] }).errors ?? [];
-    for (const [key, reservation] of reservations) {
-      if (errors.some((e) => e.path?.[0] === key)) {
-        await enforcement(context)
-          .release(reservation.requestId)
-          .catch((err: unknown) =>
-            context.logger.warn(
-              { err, requestId: reservation.requestId },
-              'could not release budget reservation',
-            ),
-          );
-      }
-    }
+    return { made };
   }
 
   /**
-   * Reserves for the operation's budgeted fields and remembers the holds; a refusal stops the
-   * operation with its error. Returns whether anything is held.
+   * Checks the operation's budgeted executions and records the decisions, or stops the operation
+   * with the refusal. Returns whether anything was decided.
    */
-  async function reserveOperation(
-    args: ExecutionArgs,
-    stop: (result: { errors: never[] }) => void,
-    skipQueries: boolean,
-  ): Promise<boolean> {
+  async function check(args: ExecutionArgs, stop: (result: { errors: GraphQLError[] }) => void) {
     const context = args.contextValue as AppContext;
-    const operation = args.document.definitions.find(
-      (d: DefinitionNode): d is OperationDefinitionNode =>
-        d.kind === Kind.OPERATION_DEFINITION && (!args.operationName || d.name?.value === args.operationName),
-    );
-    if (!operation || (skipQueries && operation.operation === 'query')) return false;
-    const outcome = await reserveAll({
-      schema: args.schema,
-      operation,
-      variables: args.variableValues,
-      context,
-    });
-    if (outcome.error) {
-      stop({ errors: [toError(outcome.error) as never] });
+    const found = executionsOf(args);
+    if ('errors' in found) {
+      stop({ errors: found.errors });
       return false;
     }
-    if (!outcome.reservations?.size) return false;
-    held.set(context, outcome.reservations);
+    // Without a caller the fields' scopes refuse them before they could run.
+    if (found.executions.length === 0 || !context.auth) return false;
+    const outcome = await decide(context, found.executions);
+    if (outcome.error !== undefined) {
+      const { error } = outcome;
+      stop({ errors: [(isAppError(error) ? appErrorToGraphQL(error) : error) as GraphQLError] });
+      return false;
+    }
+    recordBudgetDecisions(context, outcome.made!);
     return true;
+  }
+
+  /** Releases the holds whose field failed (an error on its path) or never started. */
+  function releaseUnused(context: AppContext, result: unknown) {
+    const errors = (result as { errors?: readonly { path?: readonly (string | number)[] }[] }).errors ?? [];
+    const unused = [...recordedBudgetDecisions(context)]
+      .filter(([key, d]) => d.reservation && (!d.claimed || errors.some((e) => e.path?.[0] === key)))
+      .map(([, d]) => d);
+    if (unused.length > 0) void releaseAll(context, unused);
   }
 
   if (!enabled) return {};
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const context = args.contextValue as AppContext;
-      if (!(await reserveOperation(args, setResultAndStopExecution, true))) return;
-      return {
-        onExecuteDone: ({ result }) => {
-          if (!('errors' in (result as object))) return;
-          void releaseFailed(context, result);
-        },
-      };
+      if (!(await check(args, setResultAndStopExecution))) return;
+      return { onExecuteDone: ({ result }) => releaseUnused(context, result) };
     },
     async onSubscribe({ args, setResultAndStopExecution }) {
-      await reserveOperation(args, setResultAndStopExecution, false);
+      const context = args.contextValue as AppContext;
+      if (!(await check(args, setResultAndStopExecution))) return;
+      return {
+        // A subscription refused before its source stream started (e.g. by its scopes) holds nothing.
+        onSubscribeResult: ({ result }) => {
+          if (!(Symbol.asyncIterator in (result as object))) releaseUnused(context, result);
+        },
+      };
     },
   };
 }

@@ -3,6 +3,8 @@
  * Depth counts nested selection sets (fragments followed). Complexity is the number
  * of fields selected, with a list field's children multiplied by its `first`,
  * `last` or `limit` argument when given. Introspection fields are not counted.
+ * Each fragment is measured once per document: fragments that spread each other twice per level
+ * would otherwise take exponential time before any limit could refuse them.
  */
 import {
   GraphQLError,
@@ -43,9 +45,10 @@ export function queryLimitsRule(
   for (const def of context.getDocument().definitions) {
     if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   }
+  const measuredFragments = new Map<string, Measure>();
   return {
     OperationDefinition(node) {
-      const measured = measure(node.selectionSet, fragments, new Set());
+      const measured = measure(node.selectionSet, fragments, new Set(), measuredFragments);
       if (measured.depth > maxDepth) {
         context.reportError(
           new GraphQLError(
@@ -85,6 +88,7 @@ function measure(
   selectionSet: SelectionSetNode,
   fragments: Map<string, FragmentDefinitionNode>,
   visiting: Set<string>,
+  measured: Map<string, Measure>,
 ): Measure {
   let depth = 0;
   let complexity = 0;
@@ -94,7 +98,7 @@ function measure(
       let childDepth = 0;
       let childComplexity = 0;
       if (selection.selectionSet) {
-        const child = measure(selection.selectionSet, fragments, visiting);
+        const child = measure(selection.selectionSet, fragments, visiting, measured);
         childDepth = child.depth;
         childComplexity = child.complexity;
       }
@@ -102,14 +106,21 @@ function measure(
       depth = Math.max(depth, 1 + childDepth);
       complexity += 1 + childComplexity * multiplier;
     } else {
+      const known = selection.kind === Kind.FRAGMENT_SPREAD ? measured.get(selection.name.value) : undefined;
+      if (known) {
+        depth = Math.max(depth, known.depth);
+        complexity += known.complexity;
+        continue;
+      }
       let inner: SelectionSetNode | undefined;
       if (selection.kind === Kind.INLINE_FRAGMENT) inner = selection.selectionSet;
       else if (!visiting.has(selection.name.value)) inner = fragments.get(selection.name.value)?.selectionSet;
       if (!inner) continue; // unknown or cyclic fragments are reported by GraphQL's own rules
       const key = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
       if (key) visiting.add(key);
-      const child = measure(inner, fragments, visiting);
+      const child = measure(inner, fragments, visiting, measured);
       if (key) visiting.delete(key);
+      if (key) measured.set(key, child);
       depth = Math.max(depth, child.depth);
       complexity += child.complexity;
     }

@@ -1,6 +1,7 @@
 /**
  * useBudgetEnforcement through Yoga's fetch entry point: budgeted fields are checked before
- * their resolver runs, refusals are 402 with the figures, failed fields release their hold.
+ * their resolver runs, refusals are 402 with the figures, failed fields release their hold, and a
+ * guarded resolver refuses to run when the check did not see it.
  */
 import {
   GraphQLError,
@@ -19,9 +20,13 @@ import { CostEstimator } from '../../src/budgets/estimate/estimate';
 import { InMemoryPriceOverrideStore } from '../../src/pricing/price-override-store';
 import { PricingService } from '../../src/pricing/pricing-service';
 import type { AppContext } from '../../src/server/context';
-import { budgetReservationOf, useBudgetEnforcement } from '../../src/server/use-budget-enforcement';
+import { useBudgetEnforcement } from '../../src/server/use-budget-enforcement';
+import { budgetDecisionOf } from '../../src/server/budget-decisions';
+import { describeMessageCall } from '../../src/conversations/budgeted-message';
+import { guardBudgeted } from '../../src/schema/budgeted-plugin';
 import { InMemoryConversationStore } from '../../src/conversations/conversation-store';
 import { createLogger } from '../../src/shared/logger';
+import { createMaskError } from '../../src/server/errors';
 import { storedMessage } from '../fixtures/messages';
 import { startBudgetFixture, type BudgetFixture } from './support/budget-fixture';
 
@@ -54,13 +59,13 @@ const schema = new GraphQLSchema({
     fields: {
       sendMessage: {
         type: GraphQLString,
-        extensions: { budgeted: true },
+        extensions: { budgeted: describeMessageCall },
         args: { input: { type: new GraphQLNonNull(Input) } },
-        resolve: (_root, args: { input: { content: string } }, context, info) => {
+        resolve: guardBudgeted((_root, args: { input: { content: string } }, context: object, info) => {
           if (args.input.content === 'provider fails') throw new GraphQLError('provider down');
-          const held = budgetReservationOf(context, info);
+          const held = budgetDecisionOf(context, info).reservation;
           return held ? `held ${held.estimateNano} as ${held.requestId}` : 'no budget';
-        },
+        }),
       },
       unbudgeted: { type: GraphQLString, resolve: () => 'free' },
     },
@@ -78,7 +83,12 @@ function app(enabled = true, auth: Record<string, unknown> = MEMBER) {
         requestId: `req-${(seq += 1)}`,
         logger: createLogger({ level: 'silent' }),
         auth,
+        services: { conversations: { readerFor: () => conversations } },
       }) as unknown as AppContext,
+    // The app's masking: an AppError thrown by a resolver keeps its code.
+    maskedErrors: {
+      maskError: createMaskError({ production: false, logger: createLogger({ level: 'silent' }) }),
+    },
     plugins: [useBudgetEnforcement({ enforcement: () => enforcement, enabled })],
   });
 }
@@ -204,7 +214,7 @@ it('refuses with BUDGET_CHECK_UNAVAILABLE when the price or the store is missing
   fx = await startBudgetFixture();
 });
 
-it('leaves queries and unbudgeted fields alone, and can be switched off', async () => {
+it('leaves queries and unbudgeted fields alone; switched off, budgeted fields refuse to run', async () => {
   await budget({ limit: '0' });
   const yoga = app();
   const q = await yoga.fetch('http://yoga/graphql?query=%7Bping%7D');
@@ -215,7 +225,9 @@ it('leaves queries and unbudgeted fields alone, and can be switched off', async 
     body: JSON.stringify({ query: 'mutation { unbudgeted }' }),
   });
   expect(await m.json()).toEqual({ data: { unbudgeted: 'free' } });
-  expect((await send(app(false), 'hi')).body.data).toEqual({ sendMessage: 'no budget' });
+  const off = await send(app(false), 'hi');
+  expect(off.body.data).toEqual({ sendMessage: null });
+  expect(off.body.errors?.[0]?.extensions.code).toBe('BUDGET_CHECK_UNAVAILABLE');
 });
 
 describe('the worst case counts everything the model is sent', () => {
@@ -254,15 +266,24 @@ describe('the worst case counts everything the model is sent', () => {
     return (await conversations.messages(`c-${organizationId}`)).map((m) => m.content);
   }
 
-  it('counts one worst case per model call the MCP tool loop may make', async () => {
+  it('holds one model call: each further step of the MCP tool loop holds its own', async () => {
     await budget({ limit: '1' });
     const single = worstCase(['hello world']);
     const bounded = await send(app(), 'hello world', { mcpServers: ['files'], maxToolSteps: 3 });
-    expect(heldAmount(bounded.body.data)).toBe(3n * single);
+    expect(heldAmount(bounded.body.data)).toBe(single);
     const defaulted = await send(app(), 'hello world', { mcpServers: ['files'] });
-    expect(heldAmount(defaulted.body.data)).toBe(8n * single);
-    const none = await send(app(), 'hello world', { mcpServers: [] });
-    expect(heldAmount(none.body.data)).toBe(single);
+    expect(heldAmount(defaulted.body.data)).toBe(single);
+  });
+
+  it('refuses input the request would refuse, with its BAD_USER_INPUT, before holding', async () => {
+    await budget({ limit: '1' });
+    const { status, body } = await send(app(), 'hello world', { maxToolSteps: 3 });
+    expect(status).toBe(400);
+    expect(body.errors?.[0]).toMatchObject({
+      message: 'Invalid input: maxToolSteps: needs mcpServers',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(await fx.models.Reservation.countDocuments()).toBe(0);
   });
 
   it('includes the system prompt', async () => {

@@ -1,6 +1,7 @@
 /**
  * The running server with an owner, one project, and an organisation price for the mock model
- * (budgets refuse models they cannot price, and the mock has no catalog price).
+ * (budgets refuse models they cannot price, and the mock has no catalog price). `pricedOwner`
+ * prepares a further organisation the same way, so a test can have budgets of its own.
  */
 import { startTestApp, type SeededActor, type TestApp } from '../../helpers/app';
 
@@ -10,14 +11,17 @@ export interface PricedApp {
   projectId: string;
 }
 
-export async function startPricedApp(options: {
+export interface MockPrices {
   project: string;
   inputPerMTok: string;
   outputPerMTok: string;
-  env?: Record<string, string>;
-}): Promise<PricedApp> {
-  process.env.MOCK_PROVIDER = 'on';
-  const app = await startTestApp(options.env ? { env: options.env } : undefined);
+}
+
+/** A new organisation whose owner has a project and a price for mock/mock-small. */
+export async function pricedOwner(
+  app: TestApp,
+  options: MockPrices,
+): Promise<{ owner: SeededActor; projectId: string }> {
   const owner = await app.seed.createOwner();
   const created = await owner.graphql('mutation($n: String!) { createProject(input: { name: $n }) { id } }', {
     n: options.project,
@@ -35,8 +39,20 @@ export async function startPricedApp(options: {
     },
   );
   if (created.errors || priced.errors) {
-    await app.stop();
-    throw new Error(`could not prepare the app: ${JSON.stringify(created.errors ?? priced.errors)}`);
+    throw new Error(`could not prepare the owner: ${JSON.stringify(created.errors ?? priced.errors)}`);
   }
-  return { app, owner, projectId: created.data.createProject.id };
+  return { owner, projectId: created.data.createProject.id };
+}
+
+export async function startPricedApp(
+  options: MockPrices & { env?: Record<string, string> },
+): Promise<PricedApp> {
+  process.env.MOCK_PROVIDER = 'on';
+  const app = await startTestApp(options.env ? { env: options.env } : undefined);
+  try {
+    return { app, ...(await pricedOwner(app, options)) };
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
 }
