@@ -356,6 +356,9 @@ export class ReservationService {
    */
   async trim(requestId: string, keepNano: bigint): Promise<boolean> {
     if (keepNano < 0n) throw new AppError('BAD_USER_INPUT', 'A hold cannot be trimmed below zero.');
+    // Nothing consumed: the hold is released, not kept open at $0 until it expires (and is charged
+    // as an estimate). A cost recorded later still settles, late.
+    if (keepNano === 0n) return this.release(requestId);
     const { Reservation, Counter } = this.options.models;
     const open = { _id: requestId as unknown as Types.ObjectId, status: { $in: ['HELD', 'PENDING'] } };
     const current = await Reservation.collection.findOne(open, { projection: { estimateNano: 1, items: 1 } });

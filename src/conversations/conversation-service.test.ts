@@ -22,6 +22,7 @@ import { ConversationService, type ConversationServiceDeps } from './conversatio
 import type { DomainEvent } from '../events/event';
 import { PREFIX_CHARS } from './prompt-prefix';
 import type { RequestToolCall } from './request-tools';
+import { DEFAULT_MAX_TOOL_STEPS } from './send-message-input';
 
 const member: Caller = {
   userId: 'u1',
@@ -396,7 +397,7 @@ describe('MCP tools in a request', () => {
       if (options.fail) throw options.fail;
       return {
         context: options.context ?? '',
-        maxSteps: opts.maxSteps ?? 8,
+        maxSteps: opts.maxSteps ?? DEFAULT_MAX_TOOL_STEPS,
         calls,
         tools: {
           lookup: tool({

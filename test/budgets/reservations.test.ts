@@ -334,6 +334,16 @@ describe('settle and release', () => {
     expect(await fx.reservations.settle('cut', parseUsd('0.02'))).toBe('SETTLED');
     expect(await counterOf(daily)).toMatchObject({ reservedNano: 0n, spentNano: parseUsd('0.02') });
     expect(await fx.reservations.trim('cut', 0n)).toBe(false);
+    // Trimmed to nothing, a hold is released rather than left open at $0.
+    await fx.reservations.reserve({
+      requestId: 'gone',
+      organizationId: ORG,
+      budgets: [daily],
+      estimateNano: CENT,
+    });
+    expect(await fx.reservations.trim('gone', 0n)).toBe(true);
+    expect(await fx.models.Reservation.findById('gone').lean()).toMatchObject({ status: 'RELEASED' });
+    expect(await counterOf(daily)).toMatchObject({ reservedNano: 0n });
     expect(await fx.reservations.trim('never-reserved', 0n)).toBe(false);
     await expect(fx.reservations.trim('cut', -1n)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
   });
