@@ -345,6 +345,13 @@ export class ConversationService {
         },
         (stop) => (prepared.budgetStop = stop),
       );
+      // The first call holds its worst case again, now counting the tool definitions and the chain
+      // pre-steps' context, which the budget check before the resolver could not see. Nothing has
+      // been sent yet, so a refusal refuses the request, as that check would have.
+      if (!(await prepared.chat.beforeStep({ stepNumber: 0, calls: [], messages }))) {
+        const stop = prepared.budgetStop!;
+        throw new AppError(stop.code, stop.message, { details: { ...stop.refusal } });
+      }
     }
     return prepared;
   }

@@ -197,3 +197,30 @@ it('a loop that fits its budget runs to its answer, each step priced', async () 
   expect(sum).toBe(parseUsd(result.cost.amount));
   expect(await settledSpend(budgetId)).toBe(sum);
 }, 60_000);
+
+it('the first call counts the tool definitions too: a budget the bare message fits refuses it with tools', async () => {
+  const { projectId, budgetId } = await budgeted('first-call', { period: 'DAILY', limit: '0.0015' });
+  const ask = { projectId, provider: 'mock', model: 'mock-small', content: 'hi', maxOutputTokens: 100 };
+  const send = (extra: Record<string, unknown>) =>
+    owner.graphql(`mutation($input: SendMessageInput!) { sendMessage(input: $input) { requestId } }`, {
+      input: { ...ask, ...extra },
+    });
+  // Alone, the message's worst case ($0.001 of output and a few tokens of input) fits...
+  expect((await send({})).errors).toBeUndefined();
+  await settledSpend(budgetId);
+  // ...with the filesystem server's tool definitions it does not, and nothing is sent or stored.
+  const conversations = async () => (await owner.graphql('{ conversations { edges { node { id } } } }')).data;
+  const before = await conversations();
+  const refused = await send({ mcpServers: ['files'] });
+  expect(refused.status).toBe(402);
+  expect(refused.errors?.[0]?.extensions).toMatchObject({
+    code: 'BUDGET_EXCEEDED',
+    budgetId,
+    limit: '0.0015',
+  });
+  expect(await conversations()).toEqual(before);
+  const status = await owner.graphql('query($id: ID!) { budgetStatus(budgetId: $id) { reserved } }', {
+    id: budgetId,
+  });
+  expect(status.data.budgetStatus.reserved).toBe('0.00');
+}, 60_000);
