@@ -38,6 +38,7 @@ import { InMemoryPriceOverrideStore } from '../src/pricing/price-override-store'
 import { PricingService } from '../src/pricing/pricing-service';
 import type { AppContext } from '../src/server/context';
 import { describeMessageCall } from '../src/conversations/budgeted-message';
+import { claimBudgetDecision, recordedBudgetDecisions } from '../src/server/budget-decisions';
 import { useBudgetEnforcement } from '../src/server/use-budget-enforcement';
 import { systemClock } from '../src/shared/clock';
 import { createLogger } from '../src/shared/logger';
@@ -64,7 +65,12 @@ const schema = new GraphQLSchema({
         type: GraphQLString,
         extensions: { budgeted: describeMessageCall },
         args: { input: { type: new GraphQLNonNull(Input) } },
-        resolve: () => 'ok',
+        // As the real schema's budgeted wrapper does (src/schema/budgeted-plugin.ts): the field claims
+        // its decision, so the plugin does not release its hold as unused after execution.
+        resolve: (_root, _args, context: object, info) => {
+          if (recordedBudgetDecisions(context).size > 0) claimBudgetDecision(context, info);
+          return 'ok';
+        },
       },
     },
   }),
