@@ -102,6 +102,8 @@ export class BudgetSweeper {
     const { provider, model, requestedAt } = reservation;
     // Holds written before they carried their subject cannot be attributed: released as before.
     if (!estimates || !provider || !model || !requestedAt) return reservations.release(requestId, 'EXPIRED');
+    // A hold already trimmed to nothing (a refused step with nothing consumed) has nothing to charge.
+    if (toNano(reservation.estimateNano) === 0n) return reservations.release(requestId, 'EXPIRED');
     const estimate = await estimates.recordEstimate({
       requestId,
       organizationId: reservation.organizationId,

@@ -350,6 +350,8 @@ export class ConversationService {
       // been sent yet, so a refusal refuses the request, as that check would have.
       if (!(await prepared.chat.beforeStep({ stepNumber: 0, calls: [], messages }))) {
         const stop = prepared.budgetStop!;
+        // Nothing was sent: the whole hold goes back now (a stream's refusal releases nothing else).
+        await this.trimHold(requestId, 0n);
         throw new AppError(stop.code, stop.message, { details: { ...stop.refusal } });
       }
     }

@@ -135,6 +135,19 @@ it('releases a hold without its subject (written before holds carried one) as be
   expect(await records.find({ organizationId: ORG })).toHaveLength(0);
 });
 
+it('charges nothing for a hold a refused tool step left at $0, and releases it', async () => {
+  const b = await budget();
+  await hold(b, 'refused-step');
+  // The next call did not fit and nothing had been consumed: the hold is left at $0.
+  const grown = await fx.reservations.extend('refused-step', parseUsd('1'), { consumed: 0n });
+  expect(grown).toMatchObject({ status: 'refused' });
+  fx.clock.advance(61_000);
+  expect(await sweeper().expireReservations()).toBe(1);
+  expect(await fx.models.Reservation.findById('refused-step').lean()).toMatchObject({ status: 'EXPIRED' });
+  expect(await counterOf(b)).toEqual({ spent: 0n, reserved: 0n });
+  expect(await records.find({ organizationId: ORG })).toHaveLength(0);
+});
+
 it('charges no estimate when the charge is recorded and only its settlement is late', async () => {
   const b = await budget();
   await hold(b, 'r2');
