@@ -7,9 +7,7 @@ import { parseCreateBudget } from '../../src/budgets/budget-input';
 import type { BudgetRecord } from '../../src/budgets/budget-record';
 import { findCounter } from '../../src/budgets/counters';
 import { periodWindow } from '../../src/budgets/period';
-import { BudgetSweeper } from '../../src/budgets/sweeper';
 import { BudgetForecaster } from '../../src/budgets/forecast/spend-forecast';
-import { createLogger } from '../../src/shared/logger';
 import { parseUsd } from '../../src/shared/money';
 import { startBudgetFixture, type BudgetFixture } from './support/budget-fixture';
 
@@ -39,15 +37,7 @@ const counterOf = (b: BudgetRecord) =>
   findCounter(fx.models.Counter, b.id, periodWindow(b, fx.clock.now())!.start);
 
 function sweeper(spent?: bigint) {
-  return new BudgetSweeper({
-    models: fx.models,
-    reservations: fx.reservations,
-    alerts: fx.alerts,
-    budgets: fx.store,
-    clock: fx.clock,
-    logger: createLogger({ level: 'silent' }),
-    spend: spent === undefined ? undefined : { spentInWindow: async () => spent },
-  });
+  return fx.sweeper({ spend: spent === undefined ? undefined : { spentInWindow: async () => spent } });
 }
 
 describe('threshold alerts', () => {

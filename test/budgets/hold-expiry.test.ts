@@ -9,14 +9,12 @@ import { parseCreateBudget } from '../../src/budgets/budget-input';
 import type { BudgetRecord } from '../../src/budgets/budget-record';
 import { findCounter } from '../../src/budgets/counters';
 import { periodWindow } from '../../src/budgets/period';
-import { BudgetSweeper } from '../../src/budgets/sweeper';
 import type { CostRecord } from '../../src/costs/cost-record';
 import { InMemoryCostRecordStore, InMemoryUsageEventStore } from '../../src/costs/cost-stores';
 import { CostTrackingService } from '../../src/costs/cost-tracking-service';
 import { estimateRecord } from '../../src/costs/estimate-records';
 import { usageEventIdFor } from '../../src/costs/usage-event';
 import type { PricingService } from '../../src/pricing/pricing-service';
-import { createLogger } from '../../src/shared/logger';
 import { parseUsd } from '../../src/shared/money';
 import { startBudgetFixture, type BudgetFixture } from './support/budget-fixture';
 
@@ -73,16 +71,7 @@ const counterOf = async (b: BudgetRecord) => {
   return { spent: c!.spentNano, reserved: c!.reservedNano };
 };
 
-const sweeper = () =>
-  new BudgetSweeper({
-    models: fx.models,
-    reservations: fx.reservations,
-    alerts: fx.alerts,
-    budgets: fx.store,
-    clock: fx.clock,
-    logger: createLogger({ level: 'silent' }),
-    estimates: costs,
-  });
+const sweeper = () => fx.sweeper({ estimates: costs });
 
 it('finishes an expiry that died between the estimate record and closing the hold', async () => {
   const b = await budget();

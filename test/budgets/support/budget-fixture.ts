@@ -7,6 +7,7 @@ import { AlertService, type AlertPublisher, type BudgetAlert } from '../../../sr
 import { BudgetStore } from '../../../src/budgets/budget.store';
 import { budgetModels, type BudgetModels } from '../../../src/budgets/models';
 import { ReservationService, type SpendSource } from '../../../src/budgets/reservation.service';
+import { BudgetSweeper, type SweeperOptions } from '../../../src/budgets/sweeper';
 import { startTestDatabase } from '../../helpers/db';
 import { FakeClock } from '../../../src/shared/clock';
 import { createLogger } from '../../../src/shared/logger';
@@ -19,6 +20,8 @@ export interface BudgetFixture {
   alerts: AlertService;
   reservations: ReservationService;
   published: BudgetAlert[];
+  /** A sweeper over this fixture's services; `extra` adds its spend source, estimates, etc. */
+  sweeper(extra?: Partial<SweeperOptions>): BudgetSweeper;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,16 @@ export async function startBudgetFixture(
     alerts,
     reservations,
     published,
+    sweeper: (extra = {}) =>
+      new BudgetSweeper({
+        models,
+        reservations,
+        alerts,
+        budgets: store,
+        clock,
+        logger: createLogger({ level: 'silent' }),
+        ...extra,
+      }),
     async stop() {
       await connection.close();
       await database.stop();
