@@ -257,6 +257,19 @@ describe('sendMessage', () => {
     expect(await costRecords.find({ organizationId: 'org' })).toEqual([]);
   });
 
+  it('trims the hold of a stream whose provider failed to what it charged, so it never expires into an estimate', async () => {
+    const trim = jest.fn(async () => undefined);
+    const { service, scripts, costRecords, priceMock } = setup({ holds: { trim, holdStep: unusedStepHold } });
+    await priceMock();
+    scripts.enqueue({ text: 'partly sent', chunkSize: 4, failAfterChunks: 1, error: { status: 500 } });
+    const stream = service.streamMessage(member, send('x'), { requestId: 'req-failed' });
+    await expect(stream.next()).resolves.toMatchObject({ value: { type: 'delta' } });
+    await expect(stream.next()).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+    const [record] = await costRecords.find({ organizationId: 'org' });
+    expect(record?.cost.total).toBeGreaterThan(0n);
+    expect(trim).toHaveBeenCalledWith('req-failed', record?.cost.total);
+  });
+
   it('records nothing for a failure the provider did not charge', async () => {
     const { service, scripts, costRecords } = setup();
     scripts.enqueue({ error: { status: 429 } });

@@ -235,16 +235,17 @@ export class ConversationService {
       // A client that went away keeps its question too (a finished or failed stream stored it).
       await Promise.all([
         prepared.stored ? undefined : this.storeConversation(prepared, null),
-        abandoned ? this.recordCutShort(caller, prepared, abandoned, elapsed()) : undefined,
+        abandoned ? this.recordConsumed(caller, prepared, abandoned, elapsed()) : undefined,
       ]);
     }
   }
 
   /**
-   * A stream cut short: records what it consumed and trims its hold to that cost at once (the rest
-   * goes back to the budgets now; the cost job settles what is kept with the recorded cost).
+   * A request that ends without an answer (failed, or a stream cut short): records what it
+   * consumed and trims its hold to that cost at once (the rest goes back to the budgets now; the
+   * cost job settles what is kept with the recorded cost). Nothing consumed: the hold is released.
    */
-  private async recordCutShort(
+  private async recordConsumed(
     caller: Caller,
     prepared: PreparedRequest,
     calls: ModelCall[],
@@ -547,9 +548,11 @@ export class ConversationService {
   /** A failed request keeps the question, and the usage the provider charged for it. */
   private async recordFailure(caller: Caller, prepared: PreparedRequest, error: unknown, timing: Timing) {
     const charged = error instanceof ProviderRequestError ? error.chargedCalls : [];
+    // The hold goes down to what was charged now: left open, it would be charged whole as an
+    // estimate when it expires (a failed stream has no one else to release it).
     await Promise.all([
       this.storeConversation(prepared, null),
-      charged.length > 0 ? this.recordUsage(caller, prepared, charged, 'failed', timing, null) : undefined,
+      this.recordConsumed(caller, prepared, charged, timing),
     ]);
   }
 }
