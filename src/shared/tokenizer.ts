@@ -92,6 +92,18 @@ export function tokenCounterFor(provider: string, model: string): TokenCounter {
 }
 
 /** Loads the rank tables up front so the first budgeted request does not pay for it. */
+/** Chat formats wrap every message in a few framing tokens, and every request in a few more. */
+const TOKENS_PER_MESSAGE = 4;
+const TOKENS_PER_REQUEST = 3;
+
+/** Input tokens of a prompt made of these texts (system prompt and messages), framing included. */
+export function countPromptTokens(provider: string, model: string, texts: readonly string[]): number {
+  const counter = tokenCounterFor(provider, model);
+  let tokens = TOKENS_PER_REQUEST;
+  for (const text of texts) tokens += counter.count(text) + TOKENS_PER_MESSAGE;
+  return tokens;
+}
+
 export function warmTokenizers(): void {
   encoder('o200k_base');
   encoder('cl100k_base');

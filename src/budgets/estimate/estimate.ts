@@ -8,7 +8,7 @@ import type { PricingService } from '../../pricing/pricing-service';
 import type { ModelPrice, PriceRates } from '../../pricing/model-price';
 import { ceilDiv } from '../arithmetic';
 import { maxOutputTokensFor } from './model-limits';
-import { tokenCounterFor } from '../../shared/tokenizer';
+import { countPromptTokens } from '../../shared/tokenizer';
 
 /** What budgets need from pricing: the price in force for a model at a time. */
 export type PriceLookup = Pick<PricingService, 'resolvePrice'>;
@@ -31,20 +31,14 @@ export interface CostEstimate {
   priceVersion: string;
 }
 
-/** Chat formats wrap every message in a few framing tokens; counted so long chats are not under-estimated. */
-const TOKENS_PER_MESSAGE = 4;
-const TOKENS_PER_REQUEST = 3;
 const MILLION = 1_000_000n;
 
 export class CostEstimator {
   constructor(private readonly prices: PriceLookup) {}
 
   countInputTokens(request: Pick<EstimateRequest, 'provider' | 'model' | 'system' | 'messages'>): number {
-    const counter = tokenCounterFor(request.provider, request.model);
     const texts = request.system ? [request.system, ...request.messages] : request.messages;
-    let tokens = TOKENS_PER_REQUEST;
-    for (const text of texts) tokens += counter.count(text) + TOKENS_PER_MESSAGE;
-    return tokens;
+    return countPromptTokens(request.provider, request.model, texts);
   }
 
   async estimate(request: EstimateRequest): Promise<CostEstimate> {

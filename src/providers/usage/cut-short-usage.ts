@@ -9,13 +9,9 @@
  */
 import type { ModelMessage } from 'ai';
 
-import { tokenCounterFor } from '../../shared/tokenizer';
+import { countPromptTokens, tokenCounterFor } from '../../shared/tokenizer';
 import type { ModelCall } from '../model-call';
 import { makeUsage, promptTokens } from './normalised-usage';
-
-/** Chat formats wrap every message in a few framing tokens (as the budget estimate counts them). */
-const TOKENS_PER_MESSAGE = 4;
-const TOKENS_PER_REQUEST = 3;
 
 export interface CutShortCall {
   provider: string;
@@ -33,15 +29,16 @@ const textOf = (message: ModelMessage) =>
 
 /** Our count of a cut-short call's input and output tokens. */
 export function countCutShort(call: CutShortCall): { input: number; output: number } {
-  const counter = tokenCounterFor(call.provider, call.model);
   const texts = [
     ...(call.system ? [call.system] : []),
     ...call.messages.map(textOf),
     ...(call.earlierSteps ? [call.earlierSteps] : []),
   ];
-  let input = TOKENS_PER_REQUEST;
-  for (const text of texts) input += counter.count(text) + TOKENS_PER_MESSAGE;
-  return { input, output: counter.count(call.streamed) };
+  return {
+    // Framed as the budget estimate frames it (one function counts both).
+    input: countPromptTokens(call.provider, call.model, texts),
+    output: tokenCounterFor(call.provider, call.model).count(call.streamed),
+  };
 }
 
 /**
